@@ -1,0 +1,93 @@
+"""Journal events: the one record of everything that happened in an office.
+
+The line format is pinned (docs/journal.md): other systems import and export
+it, and reports are computed from nothing else.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+VISIT_ISSUED = "visit.issued"
+VISIT_CANCELLED = "visit.cancelled"
+STEP_CALLED = "step.called"
+STEP_RECALLED = "step.recalled"
+STEP_STARTED = "step.started"
+STEP_FINISHED = "step.finished"
+STEP_TRANSFERRED = "step.transferred"
+STEP_NO_SHOW = "step.no_show"
+COUNTER_OPENED = "counter.opened"
+COUNTER_CLOSED = "counter.closed"
+COUNTER_PAUSED = "counter.paused"
+COUNTER_RESUMED = "counter.resumed"
+DEVICE_FAULT = "device.fault"
+DEVICE_OK = "device.ok"
+
+EVENT_TYPES = frozenset(
+    {
+        VISIT_ISSUED, VISIT_CANCELLED, STEP_CALLED, STEP_RECALLED, STEP_STARTED,
+        STEP_FINISHED, STEP_TRANSFERRED, STEP_NO_SHOW, COUNTER_OPENED,
+        COUNTER_CLOSED, COUNTER_PAUSED, COUNTER_RESUMED, DEVICE_FAULT, DEVICE_OK,
+    }
+)
+
+
+def format_at(at: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and a Z, the journal's one time format."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_at(text: str) -> datetime:
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        raise ValueError("time without a zone: " + text)
+    return dt.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    at: datetime
+    visit: str | None = None
+    step: int | None = None
+    service: str | None = None
+    counter: str | None = None
+    operator: str | None = None
+    data: dict = field(default_factory=dict)
+    seq: int | None = None
+
+    def to_line(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": format_at(self.at),
+            "type": self.type,
+            "visit": self.visit,
+            "step": self.step,
+            "service": self.service,
+            "counter": self.counter,
+            "operator": self.operator,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_line(cls, line: dict) -> Event:
+        return cls(
+            type=line["type"],
+            at=parse_at(line["at"]),
+            visit=line.get("visit"),
+            step=line.get("step"),
+            service=line.get("service"),
+            counter=line.get("counter"),
+            operator=line.get("operator"),
+            data=line.get("data") or {},
+            seq=line.get("seq"),
+        )
+
+    def uid(self) -> str:
+        """Identity of the fact itself, without seq: makes imports idempotent."""
+        body = self.to_line()
+        body.pop("seq")
+        raw = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
