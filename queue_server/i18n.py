@@ -9,7 +9,7 @@ default language.
 from __future__ import annotations
 
 import gettext
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -35,7 +35,7 @@ def normalize_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale_dir: str, domain: str, lang: str) -> gettext.NullTranslations:
     """The catalog of one package in one language (English falls back to msgids)."""
     po_path = Path(locale_dir) / normalize_language(lang) / "LC_MESSAGES" / f"{domain}.po"

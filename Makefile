@@ -1,0 +1,51 @@
+# Two commands do all set-up on a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_STAMP := $(VENV)/.apt-installed
+APT_PACKAGES := chromium chromium-driver poppler-utils espeak-ng fonts-dejavu-core libpulse0 \
+	xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 \
+	libfontconfig1 libdbus-1-3 libusb-1.0-0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench lint apt install clean
+
+run: $(STAMP)
+	$(VENV)/bin/qserver demo --data demo-data
+
+test: $(STAMP) $(APT_STAMP) node_modules/socket.io-client
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider
+	$(MAKE) --no-print-directory bench-tiny
+
+bench: $(STAMP)
+	$(PY) -m bench.run_all
+
+bench-tiny: $(STAMP)
+	$(PY) -m bench.run_all --tiny
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,hardware,kiosk,display]'
+	touch $(STAMP)
+
+$(APT_STAMP): | $(VENV)/bin/python
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	touch $(APT_STAMP)
+
+node_modules/socket.io-client: package.json | $(APT_STAMP)
+	npm install --no-audit --no-fund --silent
+	touch node_modules/socket.io-client
+
+clean:
+	rm -rf $(VENV) node_modules demo-data

@@ -1,0 +1,169 @@
+"""Endpoints declared as data: one declaration validates input and documents it.
+
+`@endpoint` registers a Flask view together with its JSON schemas, so
+`/api/openapi.json` can never drift from what the server accepts.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import Blueprint, g, request
+from jsonschema import Draft202012Validator
+
+from ..auth import Principal
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}},
+}
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    body: dict | None
+    query: dict
+    responses: dict[int, dict | None]
+    auth: str  # "public", or a description of who may call it
+    content_type: str = "application/json"
+
+
+class Api:
+    """A blueprint plus the declarations of its endpoints (one per app, no globals)."""
+
+    def __init__(self, name: str):
+        self.bp = Blueprint(name, __name__)
+        self.endpoints: list[Endpoint] = []
+
+
+@dataclass
+class Guard:
+    """Who may call an endpoint: a check run with the principal and the URL args."""
+
+    describe: str
+    check: Callable[[Principal, dict], None] | None = None
+    optional: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
+             body: dict | None = None, query: dict | None = None,
+             responses: dict[int, dict | None] | None = None, guard: Guard | None = None,
+             content_type: str = "application/json"):
+    """Register a view with its schemas; the view gets `body` and `query` validated."""
+    responses = responses or {200: {"type": "object"}}
+    validator = Draft202012Validator(body) if body else None
+    query = query or {}
+    flask_path = re.sub(r"\{(\w+)\}", r"<\1>", path)
+
+    def deco(fn):
+        @wraps(fn)
+        def view(**kwargs):
+            from .context import current_principal  # late: avoids an import cycle
+
+            if guard is not None:
+                principal = current_principal(optional=guard.optional)
+                if guard.check and principal is not None:
+                    guard.check(principal, kwargs)
+                g.principal = principal
+            if validator is not None:
+                payload = request.get_json(silent=True) if request.data else {}
+                if not isinstance(payload, dict):
+                    raise ApiError(400, "bad_json", "The request body must be a JSON object")
+                errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.path))
+                if errors:
+                    where = ".".join(str(p) for p in errors[0].path) or "body"
+                    raise ApiError(422, "invalid", f"{where}: {errors[0].message}")
+                kwargs["body"] = payload
+            if query:
+                kwargs["query"] = _parse_query(query)
+            return fn(**kwargs)
+
+        api.bp.add_url_rule(flask_path, fn.__name__, view, methods=[method])
+        api.endpoints.append(Endpoint(method, path, summary, tag, body, query, responses,
+                                 guard.describe if guard else "public", content_type))
+        return view
+
+    return deco
+
+
+def _parse_query(spec: dict) -> dict:
+    out = {}
+    for name, schema in spec.items():
+        raw = request.args.get(name)
+        if raw is None:
+            if schema.get("required"):
+                raise ApiError(422, "invalid", f"query parameter {name!r} is required")
+            out[name] = schema.get("default")
+            continue
+        if schema["type"] == "integer":
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ApiError(422, "invalid", f"{name}: a whole number is required") from None
+            if value < schema.get("minimum", -(2**63)) or value > 2**62:
+                raise ApiError(422, "invalid", f"{name}: out of range")
+            out[name] = value
+        elif "pattern" in schema and not re.fullmatch(schema["pattern"], raw):
+            raise ApiError(422, "invalid", f"{name}: expected {schema.get('description', schema['pattern'])}")
+        elif "enum" in schema and raw not in schema["enum"]:
+            raise ApiError(422, "invalid", f"{name}: one of {', '.join(schema['enum'])}")
+        else:
+            out[name] = raw
+    return out
+
+
+def openapi_document(api: Api, title: str) -> dict:
+    paths: dict = {}
+    for ep in api.endpoints:
+        op: dict = {"summary": ep.summary, "tags": [ep.tag], "description": f"Who may call: {ep.auth}.",
+                    "responses": {}}
+        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+                  for n in re.findall(r"\{(\w+)\}", ep.path)]
+        for name, schema in ep.query.items():
+            s = {k: v for k, v in schema.items() if k not in ("required", "default")}
+            params.append({"name": name, "in": "query", "required": bool(schema.get("required")), "schema": s})
+        if params:
+            op["parameters"] = params
+        if ep.body is not None:
+            op["requestBody"] = {"required": False, "content": {"application/json": {"schema": ep.body}}}
+        if ep.auth != "public":
+            op["security"] = [{"bearer": []}]
+            op["responses"]["401"] = _error_response("Missing, unknown or expired token")
+            op["responses"]["403"] = _error_response("This account may not do this")
+        for status, schema in ep.responses.items():
+            if schema is None:
+                op["responses"][str(status)] = {"description": "No content"}
+            elif status >= 400:
+                op["responses"][str(status)] = _error_response(schema.get("description", "Error"))
+            else:
+                ctype = ep.content_type if status < 300 else "application/json"
+                op["responses"][str(status)] = {"description": "OK", "content": {ctype: {"schema": schema}}}
+        op["responses"].setdefault("422", _error_response("Invalid input"))
+        op["responses"].setdefault("400", _error_response("Malformed request"))
+        paths.setdefault(ep.path, {})[ep.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "1"},
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}

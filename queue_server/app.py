@@ -1,0 +1,154 @@
+"""Wiring: builds the one office application for production and tests alike.
+
+Everything an office needs is constructed here from its data folder, with
+defaults made inside the function (never at import time), so a test builds
+exactly what `qserver run` builds, only with a fake clock.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import socketio
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .api import routes_counter, routes_hall, routes_journal
+from .api.spec import Api, ApiError, openapi_document
+from .auth import Accounts, AuthError
+from .backup import backup_now, prune
+from .clock import SystemClock
+from .config import OfficeConfig, load_config
+from .domain.errors import DomainError
+from .i18n import server_gettext
+from .journal_store import JournalStore
+from .realtime import Realtime
+from .scheduler import DailyJob, Scheduler, at_local
+from .service_layer import OfficeService
+
+log = logging.getLogger(__name__)
+DB_NAME = "office.sqlite"
+CONFIG_NAME = "office.toml"
+
+
+@dataclass
+class OfficeApp:
+    data_dir: Path
+    config: OfficeConfig
+    store: JournalStore
+    clock: object
+    accounts: Accounts
+    service: OfficeService
+    realtime: Realtime
+    flask: Flask
+    api: Api
+    base_url: str = ""
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def wsgi(self):
+        return socketio.WSGIApp(self.realtime.sio, self.flask)
+
+    def track_url(self, visit_id: str) -> str:
+        return f"{self.base_url.rstrip('/')}/t/{visit_id}"
+
+    def close(self) -> None:
+        self.realtime.stop()
+        for stop in self.extras.get("stoppers", []):
+            stop()
+        self.store.close()
+
+
+def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> OfficeApp:
+    data_dir = Path(data_dir)
+    config = load_config(data_dir / CONFIG_NAME)
+    clock = clock or SystemClock()
+    store = JournalStore(data_dir / DB_NAME)
+    accounts = Accounts(store, config.get("server.token_hours"))
+    for account in config.staff:
+        if account.password_hash:
+            accounts.add_user(account.login, account.role, name=account.name,
+                              password_hash=account.password_hash, now=clock.now())
+    service = OfficeService(config, store, clock)
+    realtime = Realtime(service, accounts)
+    flask = Flask("queue_server")
+    flask.config["JSON_AS_ASCII"] = False
+    flask.json.ensure_ascii = False
+    flask.config["MAX_CONTENT_LENGTH"] = 512 * 1024 * 1024
+    api = Api("api")
+    routes_hall.register(api)
+    routes_counter.register(api)
+    routes_journal.register(api)
+    for module in _web_modules():
+        module.register(api, flask)
+    flask.register_blueprint(api.bp)
+    if base_url is None:
+        base_url = config.get("server.public_url") or (
+            f"http://{config.get('server.host')}:{config.get('server.port')}")
+    app = OfficeApp(data_dir, config, store, clock, accounts, service, realtime, flask, api, base_url)
+    flask.extensions["office"] = app
+    _install_error_handlers(flask)
+
+    @flask.get("/api/openapi.json")
+    def openapi():
+        return jsonify(openapi_document(api, f"{config.catalog.office_name} — queue API"))
+
+    scheduler = Scheduler(clock, config.catalog.timezone, _daily_jobs(app))
+    app.extras["scheduler"] = scheduler
+    app.extras.setdefault("stoppers", []).append(scheduler.stop)
+    realtime.start()
+    scheduler.start()
+    return app
+
+
+def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
+    config = app.config
+
+    def nightly_backup(local):
+        backup_now(app.store, app.data_dir, local.date().isoformat())
+        prune(app.data_dir, config.get("backup.keep_days"))
+
+    return [DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+
+
+def _web_modules() -> list:
+    """Parts that add routes of their own (web pages, reports); empty until they land."""
+    return []
+
+
+def _error(status: int, code: str, message: str, details: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return jsonify(body), status
+
+
+def _lang() -> str:
+    return request.accept_languages.best_match(["ru", "en"]) or "ru"
+
+
+def _install_error_handlers(flask: Flask) -> None:
+    @flask.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        _ = server_gettext(_lang())
+        message = _(exc.template).format(**exc.params) if exc.params else _(exc.template)
+        details = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
+        return _error(exc.status, exc.code, message, details)
+
+    @flask.errorhandler(AuthError)
+    def auth_error(exc: AuthError):
+        return _error(exc.status, exc.code, server_gettext(_lang())(str(exc)))
+
+    @flask.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        return _error(exc.status, exc.code, exc.message, exc.details)
+
+    @flask.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+
+    @flask.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return _error(500, "internal", "Something went wrong on the server; the action was not done")

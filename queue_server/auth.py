@@ -1,0 +1,150 @@
+"""Staff accounts and device tokens.
+
+Passwords are argon2-hashed; bearer tokens are random and stored only as
+their SHA-256, so a stolen database does not hand out live sessions.
+An operator's token is bound to the counter chosen at login: that binding
+is what stops anyone acting on another counter's visitor.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .domain.events import format_at, parse_at
+from .journal_store import JournalStore
+
+STAFF_ROLES = ("operator", "head", "admin")
+DEVICE_KINDS = ("kiosk", "display", "buttons")
+_hasher = PasswordHasher()
+
+
+class AuthError(Exception):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(AuthError):
+    status = 403
+    code = "forbidden"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "staff" or "device"
+    subject: str  # login or device name
+    role: str  # operator/head/admin, or the device kind
+    counter_id: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(self, store: JournalStore, token_hours: int = 14):
+        self.store = store
+        self.token_hours = token_hours
+        # Verifying against a dummy hash keeps "no such login" as slow as
+        # "wrong password", so logins cannot be probed by timing.
+        self._dummy_hash = hash_password(secrets.token_hex(8))
+
+    def add_user(self, login: str, role: str, password: str = "", name: str = "",
+                 password_hash: str = "", now: datetime | None = None) -> None:
+        if role not in STAFF_ROLES:
+            raise ValueError(f"role must be one of {', '.join(STAFF_ROLES)}")
+        if not login or not login.replace("_", "").replace(".", "").replace("-", "").isalnum():
+            raise ValueError("login: letters, digits, '.', '_' or '-'")
+        if not password_hash:
+            if len(password) < 6:
+                raise ValueError("password: at least 6 characters")
+            password_hash = hash_password(password)
+        self.store.execute(
+            "INSERT OR REPLACE INTO users (login, role, name, password_hash, created_at) VALUES (?,?,?,?,?)",
+            (login, role, name, password_hash, format_at(now or datetime.now().astimezone())),
+        )
+
+    def user(self, login: str) -> tuple | None:
+        rows = self.store.query("SELECT login, role, name, password_hash FROM users WHERE login=?", (login,))
+        return rows[0] if rows else None
+
+    def login(self, login: str, password: str, now: datetime, counter_id: str | None = None) -> tuple[str, Principal]:
+        row = self.user(login)
+        try:
+            _hasher.verify(row[3] if row else self._dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            row = None
+        if row is None:
+            raise AuthError("Wrong login or password")
+        principal = Principal("staff", row[0], row[1], counter_id)
+        return self._issue(principal, now, now + timedelta(hours=self.token_hours)), principal
+
+    def add_device(self, name: str, kind: str, now: datetime) -> str:
+        if kind not in DEVICE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(DEVICE_KINDS)}")
+        self.store.execute("INSERT OR REPLACE INTO devices (name, kind, created_at) VALUES (?,?,?)",
+                           (name, kind, format_at(now)))
+        return self._issue(Principal("device", name, kind), now, None)
+
+    def _issue(self, p: Principal, now: datetime, expires: datetime | None) -> str:
+        token = secrets.token_urlsafe(32)
+        self.store.execute(
+            "INSERT INTO tokens (hash, kind, subject, role, counter_id, created_at, expires_at) VALUES (?,?,?,?,?,?,?)",
+            (_digest(token), p.kind, p.subject, p.role, p.counter_id, format_at(now),
+             format_at(expires) if expires else None),
+        )
+        return token
+
+    def authenticate(self, token: str | None, now: datetime) -> Principal:
+        if not token:
+            raise AuthError("Log in first: this needs a staff or device token")
+        rows = self.store.query(
+            "SELECT kind, subject, role, counter_id, expires_at FROM tokens WHERE hash=?", (_digest(token),)
+        )
+        if not rows:
+            raise AuthError("Unknown or revoked token: log in again")
+        kind, subject, role, counter_id, expires = rows[0]
+        if expires and parse_at(expires) < now:
+            raise AuthError("The session has expired: log in again")
+        return Principal(kind, subject, role, counter_id)
+
+    def revoke(self, token: str) -> None:
+        self.store.execute("DELETE FROM tokens WHERE hash=?", (_digest(token),))
+
+
+def require(principal: Principal, *, staff_roles: tuple[str, ...] = (), device_kinds: tuple[str, ...] = ()) -> None:
+    """Raise Forbidden unless the principal is one of the given staff roles or device kinds."""
+    if principal.kind == "staff" and principal.role in staff_roles:
+        return
+    if principal.kind == "device" and principal.role in device_kinds:
+        return
+    raise Forbidden("Your account may not do this")
+
+
+def require_counter(principal: Principal, counter_id: str) -> None:
+    """Operators act only at their own counter; an admin may step in anywhere.
+
+    A call-button pad acts for the counter its button belongs to. The office
+    head watches and reports but does not serve visitors.
+    """
+    if principal.kind == "device" and principal.role == "buttons":
+        return
+    if principal.kind == "staff" and principal.role == "admin":
+        return
+    if principal.kind != "staff" or principal.role != "operator":
+        raise Forbidden("Only the operator logged in at a counter acts there")
+    if principal.counter_id != counter_id:
+        raise Forbidden("You are logged in at counter {mine}, not {counter_id}".format(
+            mine=principal.counter_id or "—", counter_id=counter_id))

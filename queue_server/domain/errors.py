@@ -1,0 +1,48 @@
+"""Domain errors: each carries a stable code and words a clerk can read.
+
+The API maps them to 4xx answers; the message is in English here and
+translated at the edge through the gettext catalog (the msgid is the message
+template, params fill it in).
+"""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message: str, **params):
+        super().__init__(message.format(**params) if params else message)
+        self.template = message
+        self.params = params
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class OfficeClosed(DomainError):
+    status = 409
+    code = "office_closed"
+
+
+class CounterNotOpen(DomainError):
+    code = "counter_not_open"
+
+
+class CounterBusy(DomainError):
+    code = "counter_busy"
+
+
+class NoCurrentVisitor(DomainError):
+    code = "no_current_visitor"
+
+
+class InvalidState(DomainError):
+    code = "invalid_state"

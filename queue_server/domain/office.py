@@ -1,0 +1,405 @@
+"""The office: current queue state folded from events, and the commands on it.
+
+Commands validate against the current state and *return* the events they
+would cause; the caller journals them durably and only then applies them.
+That ordering is what makes an acknowledged ticket survive a power cut.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections import deque
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from . import events as ev
+from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES, Catalog
+from .errors import (
+    CounterBusy,
+    CounterNotOpen,
+    InvalidInput,
+    InvalidState,
+    NoCurrentVisitor,
+    NotFound,
+)
+from .eta import ServiceTimes, estimate_wait_s
+from .events import Event
+from .hours import WorkingHours
+from .model import (
+    ACTIVE_STEP_STATES,
+    CALLED,
+    CANCELLED,
+    COUNTER_CLOSED,
+    COUNTER_OPEN,
+    COUNTER_PAUSED,
+    FINISHED,
+    NO_SHOW,
+    OPEN_STEP_STATES,
+    QUEUED,
+    SERVING,
+    TRANSFERRED,
+    CounterState,
+    Step,
+    Visit,
+)
+from .policy import choose_next
+
+_NUMBER = re.compile(r"^(\D*)(\d+)$")
+RECENT_CALLS = 12
+KEEP_CLOSED_VISITS = timedelta(hours=26)
+
+
+class Office:
+    def __init__(self, catalog: Catalog, hours: WorkingHours):
+        self.catalog = catalog
+        self.hours = hours
+        self.tz = ZoneInfo(catalog.timezone)
+        self.visits: dict[str, Visit] = {}
+        self.queues: dict[str, list[Step]] = {sid: [] for sid in catalog.services}
+        self.counters = {cid: CounterState(cid) for cid in catalog.counters}
+        self.recent_calls: deque[dict] = deque(maxlen=RECENT_CALLS)
+        self.service_times = ServiceTimes()
+        self.last_seq = 0
+        self._numbers: dict[tuple[str, str], int] = {}
+
+    # ---- reading -------------------------------------------------------
+    def visit(self, visit_id: str) -> Visit:
+        try:
+            return self.visits[visit_id]
+        except KeyError:
+            raise NotFound("No visit {visit_id}", visit_id=visit_id) from None
+
+    def counter(self, counter_id: str) -> CounterState:
+        try:
+            return self.counters[counter_id]
+        except KeyError:
+            raise NotFound("No counter {counter_id}", counter_id=counter_id) from None
+
+    def current_step(self, counter_id: str) -> Step | None:
+        c = self.counter(counter_id)
+        if c.current_visit is None:
+            return None
+        return self.visits[c.current_visit].current_step
+
+    def ahead_of(self, step: Step) -> int:
+        """People queued for the same service before this step."""
+        queue = self.queues.get(step.service_id, [])
+        return sum(1 for s in queue if s is not step and s.queued_at <= step.queued_at)
+
+    def estimate_for(self, step: Step) -> int:
+        service_id = step.service_id
+        open_counters = sum(
+            1
+            for c in self.catalog.counters_serving(service_id)
+            if self.counters[c.id].status != COUNTER_CLOSED
+        )
+        typical = self.service_times.typical(
+            service_id, self.catalog.role_of(service_id).service_norm_s
+        )
+        return estimate_wait_s(self.ahead_of(step), open_counters, typical)
+
+    def local_date(self, at: datetime) -> str:
+        return at.astimezone(self.tz).date().isoformat()
+
+    # ---- commands: validate and return events ---------------------------
+    def issue(
+        self,
+        service_id: str,
+        now: datetime,
+        priority: str | None = None,
+        channel: str = "kiosk",
+        lang: str = "ru",
+        visit_id: str | None = None,
+    ) -> Event:
+        if service_id not in self.catalog.services:
+            raise InvalidInput("Unknown service {service_id}", service_id=service_id)
+        if priority is not None and priority not in PRIORITIES:
+            raise InvalidInput("Unknown priority {priority}", priority=priority)
+        self.hours.check_issue(now)
+        prefix = self.catalog.services[service_id].prefix
+        n = self._numbers.get((self.local_date(now), prefix), 0) + 1
+        visit_id = visit_id or secrets.token_hex(6)
+        while visit_id in self.visits:
+            visit_id = secrets.token_hex(6)
+        return Event(
+            ev.VISIT_ISSUED, now, visit=visit_id, step=1, service=service_id,
+            data={"number": f"{prefix}{n:03d}", "priority": priority, "channel": channel, "lang": lang},
+        )
+
+    def open_counter(self, counter_id: str, operator: str, now: datetime) -> list[Event]:
+        c = self.counter(counter_id)
+        out = []
+        if c.status != COUNTER_CLOSED:
+            if c.operator == operator:
+                return []
+            out.append(Event(ev.COUNTER_CLOSED, now, counter=counter_id, operator=c.operator,
+                             data={"reason": "taken_over"}))
+        out.append(Event(ev.COUNTER_OPENED, now, counter=counter_id, operator=operator))
+        return out
+
+    def close_counter(self, counter_id: str, operator: str | None, now: datetime) -> list[Event]:
+        c = self.counter(counter_id)
+        if c.status == COUNTER_CLOSED:
+            return []
+        if self.current_step(counter_id) is not None:
+            raise CounterBusy("Finish the current visitor before closing counter {counter_id}",
+                              counter_id=counter_id)
+        return [Event(ev.COUNTER_CLOSED, now, counter=counter_id, operator=operator)]
+
+    def call_next(self, counter_id: str, operator: str | None, now: datetime) -> Event | None:
+        c = self._working_counter(counter_id)
+        if c.current_visit is not None:
+            current = self.visits[c.current_visit]
+            raise CounterBusy("Counter {counter_id} is still with {number}: finish, transfer or mark a no-show first",
+                              counter_id=counter_id, number=current.number)
+        services = self.catalog.counters[counter_id].services
+        waiting = [(s, self.visits[s.visit_id]) for sid in services for s in self.queues.get(sid, [])]
+        choice = choose_next(waiting, self.catalog, now)
+        if choice is None:
+            return None
+        step = choice.step
+        return Event(ev.STEP_CALLED, now, visit=step.visit_id, step=step.index,
+                     service=step.service_id, counter=counter_id, operator=operator,
+                     data={"reason": choice.reason})
+
+    def recall(self, counter_id: str, operator: str | None, now: datetime) -> Event:
+        step = self._active(counter_id, states=(CALLED,))
+        if step.recalls >= self.catalog.max_recalls:
+            return self._step_event(ev.STEP_NO_SHOW, step, counter_id, operator, now,
+                                    {"recalls": step.recalls, "auto": True})
+        return self._step_event(ev.STEP_RECALLED, step, counter_id, operator, now,
+                                {"recall": step.recalls + 1})
+
+    def start(self, counter_id: str, operator: str | None, now: datetime) -> Event:
+        step = self._active(counter_id, states=(CALLED,))
+        return self._step_event(ev.STEP_STARTED, step, counter_id, operator, now, {})
+
+    def finish(self, counter_id: str, operator: str | None, now: datetime,
+               outcome: str | None = None, kind: str | None = None,
+               topic: str | None = None) -> Event:
+        _check_choice("outcome", outcome, OUTCOMES)
+        _check_choice("kind", kind, APPEAL_KINDS)
+        _check_choice("topic", topic, APPEAL_TOPICS)
+        step = self._active(counter_id)
+        return self._step_event(ev.STEP_FINISHED, step, counter_id, operator, now,
+                                {"outcome": outcome or "served", "kind": kind, "topic": topic})
+
+    def transfer(self, counter_id: str, operator: str | None, now: datetime,
+                 service_id: str, note: str = "") -> Event:
+        if service_id not in self.catalog.services:
+            raise InvalidInput("Unknown service {service_id}", service_id=service_id)
+        step = self._active(counter_id)
+        return self._step_event(ev.STEP_TRANSFERRED, step, counter_id, operator, now,
+                                {"to_service": service_id, "note": note or ""})
+
+    def no_show(self, counter_id: str, operator: str | None, now: datetime) -> Event:
+        step = self._active(counter_id, states=(CALLED,))
+        return self._step_event(ev.STEP_NO_SHOW, step, counter_id, operator, now,
+                                {"recalls": step.recalls, "auto": False})
+
+    def pause(self, counter_id: str, operator: str | None, now: datetime, reason: str = "break") -> Event:
+        c = self._working_counter(counter_id)
+        if c.current_visit is not None:
+            raise CounterBusy("Finish the current visitor before a pause")
+        return Event(ev.COUNTER_PAUSED, now, counter=counter_id, operator=operator,
+                     data={"reason": reason})
+
+    def resume(self, counter_id: str, operator: str | None, now: datetime) -> Event:
+        c = self.counter(counter_id)
+        if c.status != COUNTER_PAUSED:
+            raise InvalidState("Counter {counter_id} is not on a pause", counter_id=counter_id)
+        return Event(ev.COUNTER_RESUMED, now, counter=counter_id, operator=operator)
+
+    def cancel(self, visit_id: str, operator: str | None, now: datetime, reason: str = "") -> Event:
+        visit = self.visit(visit_id)
+        if not visit.is_open:
+            raise InvalidState("Visit {number} is already over", number=visit.number)
+        step = visit.current_step
+        return Event(ev.VISIT_CANCELLED, now, visit=visit_id, step=step.index,
+                     service=step.service_id, counter=step.counter_id, operator=operator,
+                     data={"reason": reason})
+
+    def _working_counter(self, counter_id: str) -> CounterState:
+        c = self.counter(counter_id)
+        if c.status == COUNTER_CLOSED:
+            raise CounterNotOpen("Counter {counter_id} is closed: log in at it first", counter_id=counter_id)
+        if c.status == COUNTER_PAUSED:
+            raise CounterNotOpen("Counter {counter_id} is on a pause: resume first", counter_id=counter_id)
+        return c
+
+    def _active(self, counter_id: str, states: tuple[str, ...] = ACTIVE_STEP_STATES) -> Step:
+        step = self.current_step(counter_id)
+        if step is None:
+            raise NoCurrentVisitor("Counter {counter_id} has no current visitor", counter_id=counter_id)
+        if step.state not in states:
+            raise InvalidState("Not possible while the visitor is {state}", state=step.state)
+        return step
+
+    @staticmethod
+    def _step_event(kind: str, step: Step, counter_id: str, operator: str | None,
+                    now: datetime, data: dict) -> Event:
+        return Event(kind, now, visit=step.visit_id, step=step.index, service=step.service_id,
+                     counter=counter_id, operator=operator, data=data)
+
+    # ---- applying events --------------------------------------------------
+    def apply(self, e: Event) -> None:
+        if e.seq is not None:
+            self.last_seq = max(self.last_seq, e.seq)
+        handler = _HANDLERS.get(e.type)
+        if handler is not None:
+            handler(self, e)
+
+    def _issued(self, e: Event) -> None:
+        d = e.data
+        visit = Visit(e.visit, d["number"], e.at, d.get("priority"), d.get("channel") or "kiosk",
+                      d.get("lang") or "ru")
+        self.visits[e.visit] = visit
+        self._enqueue(visit, Step(e.visit, e.step or 1, e.service, e.at))
+        m = _NUMBER.match(visit.number)
+        if m:
+            key = (self.local_date(e.at), m.group(1))
+            self._numbers[key] = max(self._numbers.get(key, 0), int(m.group(2)))
+
+    def _enqueue(self, visit: Visit, step: Step) -> None:
+        visit.steps.append(step)
+        self.queues.setdefault(step.service_id, []).append(step)
+
+    def _step(self, e: Event) -> Step | None:
+        visit = self.visits.get(e.visit)
+        if visit is None or not visit.steps:
+            return None
+        return visit.current_step
+
+    def _called(self, e: Event) -> None:
+        step = self._step(e)
+        if step is None:
+            return
+        self._dequeue(step)
+        step.state, step.counter_id, step.operator = CALLED, e.counter, e.operator
+        step.first_called_at = step.first_called_at or e.at
+        step.last_called_at = e.at
+        step.reason = e.data.get("reason")
+        self._attach(e.counter, step.visit_id, e.at)
+        self.recent_calls.appendleft(self._call_record(step, e))
+
+    def _recalled(self, e: Event) -> None:
+        step = self._step(e)
+        if step is None:
+            return
+        step.recalls += 1
+        step.last_called_at = e.at
+        self.recent_calls.appendleft(self._call_record(step, e))
+
+    def _call_record(self, step: Step, e: Event) -> dict:
+        visit = self.visits[step.visit_id]
+        return {"number": visit.number, "counter_id": e.counter, "service_id": step.service_id,
+                "at": ev.format_at(e.at), "visit_id": visit.id, "lang": visit.lang,
+                "recall": e.type == ev.STEP_RECALLED}
+
+    def _started(self, e: Event) -> None:
+        step = self._step(e)
+        if step is not None:
+            step.state, step.started_at = SERVING, e.at
+
+    def _ended(self, e: Event, state: str) -> Step | None:
+        step = self._step(e)
+        if step is None:
+            return None
+        if step.state == QUEUED:
+            self._dequeue(step)
+        if step.state in ACTIVE_STEP_STATES and state in (FINISHED, TRANSFERRED):
+            seconds = step.service_s(e.at)
+            if seconds is not None:
+                self.service_times.record(step.service_id, seconds)
+        step.state, step.ended_at = state, e.at
+        self._detach(step.counter_id, step.visit_id, e.at)
+        return step
+
+    def _finished(self, e: Event) -> None:
+        if self._ended(e, FINISHED) is not None:
+            self._close_visit(e.visit, e.at)
+
+    def _no_show(self, e: Event) -> None:
+        if self._ended(e, NO_SHOW) is not None:
+            self._close_visit(e.visit, e.at)
+
+    def _cancelled(self, e: Event) -> None:
+        visit = self.visits.get(e.visit)
+        if visit is None:
+            return
+        if visit.current_step.state in OPEN_STEP_STATES:
+            self._ended(e, CANCELLED)
+        self._close_visit(e.visit, e.at)
+
+    def _transferred(self, e: Event) -> None:
+        step = self._ended(e, TRANSFERRED)
+        if step is None:
+            return
+        visit = self.visits[e.visit]
+        nxt = Step(e.visit, step.index + 1, e.data["to_service"], e.at, note=e.data.get("note", ""))
+        self._enqueue(visit, nxt)
+
+    def _close_visit(self, visit_id: str, at: datetime) -> None:
+        visit = self.visits[visit_id]
+        visit.closed_at = at
+        self._forget_old(at)
+
+    def _forget_old(self, now: datetime) -> None:
+        """Closed visits stay a day for the tracking page, then leave memory."""
+        if len(self.visits) < 2000:
+            return
+        horizon = now - KEEP_CLOSED_VISITS
+        for vid in [v.id for v in self.visits.values() if v.closed_at and v.closed_at < horizon]:
+            del self.visits[vid]
+
+    def _dequeue(self, step: Step) -> None:
+        queue = self.queues.get(step.service_id, [])
+        for i, s in enumerate(queue):
+            if s is step:
+                del queue[i]
+                return
+
+    def _attach(self, counter_id: str | None, visit_id: str, at: datetime) -> None:
+        c = self.counters.get(counter_id or "")
+        if c is not None:
+            c.current_visit, c.since = visit_id, at
+
+    def _detach(self, counter_id: str | None, visit_id: str, at: datetime) -> None:
+        c = self.counters.get(counter_id or "")
+        if c is not None and c.current_visit == visit_id:
+            c.current_visit, c.since = None, at
+
+    def _counter_event(self, e: Event) -> None:
+        c = self.counters.get(e.counter or "")
+        if c is None:
+            return
+        if e.type == ev.COUNTER_OPENED:
+            c.status, c.operator, c.pause_reason = COUNTER_OPEN, e.operator, None
+        elif e.type == ev.COUNTER_CLOSED:
+            c.status, c.operator, c.pause_reason = COUNTER_CLOSED, None, None
+        elif e.type == ev.COUNTER_PAUSED:
+            c.status, c.pause_reason = COUNTER_PAUSED, e.data.get("reason")
+        elif e.type == ev.COUNTER_RESUMED:
+            c.status, c.pause_reason = COUNTER_OPEN, None
+        c.since = e.at
+
+
+def _check_choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidInput("{name} must be one of: {allowed}", name=name, allowed=", ".join(allowed))
+
+
+_HANDLERS = {
+    ev.VISIT_ISSUED: Office._issued,
+    ev.STEP_CALLED: Office._called,
+    ev.STEP_RECALLED: Office._recalled,
+    ev.STEP_STARTED: Office._started,
+    ev.STEP_FINISHED: Office._finished,
+    ev.STEP_TRANSFERRED: Office._transferred,
+    ev.STEP_NO_SHOW: Office._no_show,
+    ev.VISIT_CANCELLED: Office._cancelled,
+    ev.COUNTER_OPENED: Office._counter_event,
+    ev.COUNTER_CLOSED: Office._counter_event,
+    ev.COUNTER_PAUSED: Office._counter_event,
+    ev.COUNTER_RESUMED: Office._counter_event,
+}

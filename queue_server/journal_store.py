@@ -1,0 +1,180 @@
+"""The journal on disk: one SQLite file per office.
+
+WAL with synchronous=FULL so that a commit that returned is on the disk:
+the HTTP 201 for a ticket is sent only after it. One writer connection
+behind a lock (the "one serialized writer"); readers get their own
+connections and never block it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from .domain.events import Event, format_at, parse_at
+
+SCHEMA_VERSION = 1
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def create_schema(path: Path) -> None:
+    db = sqlite_utils.Database(connect(path))
+    if "events" not in db.table_names():
+        db["events"].create(
+            {"seq": int, "uid": str, "at": str, "type": str, "visit": str, "step": int,
+             "service": str, "counter": str, "operator": str, "data": str},
+            pk="seq",
+        )
+        db["events"].create_index(["uid"], unique=True)
+        db["events"].create_index(["at"])
+        db["events"].create_index(["visit"])
+    if "users" not in db.table_names():
+        db["users"].create({"login": str, "role": str, "name": str, "password_hash": str,
+                            "created_at": str}, pk="login")
+    if "tokens" not in db.table_names():
+        db["tokens"].create({"hash": str, "kind": str, "subject": str, "role": str,
+                             "counter_id": str, "created_at": str, "expires_at": str}, pk="hash")
+    if "devices" not in db.table_names():
+        db["devices"].create({"name": str, "kind": str, "created_at": str}, pk="name")
+    if "meta" not in db.table_names():
+        db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    db.conn.close()
+
+
+_INSERT = (
+    "INSERT OR IGNORE INTO events (uid, at, type, visit, step, service, counter, operator, data) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(e: Event) -> tuple:
+    return (e.uid(), format_at(e.at), e.type, e.visit, e.step, e.service, e.counter, e.operator,
+            json.dumps(e.data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _event(row: tuple) -> Event:
+    seq, at, type_, visit, step, service, counter, operator, data = row
+    return Event(type_, parse_at(at), visit, step, service, counter, operator,
+                 json.loads(data) if data else {}, seq)
+
+
+_COLUMNS = "seq, at, type, visit, step, service, counter, operator, data"
+
+
+class JournalStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        create_schema(self.path)
+        self.conn = connect(self.path)
+        self.lock = threading.RLock()
+        self._local = threading.local()
+
+    # ---- writing (callers hold self.lock) ---------------------------------
+    def append(self, events: list[Event]) -> list[Event]:
+        """Commit events durably and return them with their seq numbers."""
+        out = []
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for e in events:
+                    cur = self.conn.execute(_INSERT, _row(e))
+                    if cur.rowcount == 0:
+                        raise ValueError(f"duplicate event {e.type} for {e.visit}")
+                    out.append(_replace_seq(e, cur.lastrowid))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return out
+
+    def import_events(self, events: Iterable[Event], batch: int = 5000) -> list[Event]:
+        """Insert what is new; facts already in the journal are skipped (idempotent)."""
+        added: list[Event] = []
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for e in events:
+                    cur = self.conn.execute(_INSERT, _row(e))
+                    if cur.rowcount:
+                        added.append(_replace_seq(e, cur.lastrowid))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return added
+
+    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        with self.lock:
+            return self.conn.execute(sql, params)
+
+    # ---- reading -------------------------------------------------------------
+    def reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+        return conn
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.reader().execute(sql, params).fetchall()
+
+    def events_after(self, seq: int = 0, limit: int | None = None) -> Iterator[Event]:
+        sql = f"SELECT {_COLUMNS} FROM events WHERE seq > ? ORDER BY seq"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        for row in self.reader().execute(sql, (seq,)):
+            yield _event(row)
+
+    def events_between(self, start: datetime, end: datetime) -> Iterator[Event]:
+        """Events with start <= at < end, in journal order."""
+        sql = f"SELECT {_COLUMNS} FROM events WHERE at >= ? AND at < ? ORDER BY seq"
+        for row in self.reader().execute(sql, (format_at(start), format_at(end))):
+            yield _event(row)
+
+    def lines_between(self, start: datetime, end: datetime) -> Iterator[dict]:
+        """The same as plain journal lines, without building Event objects (reports)."""
+        sql = f"SELECT {_COLUMNS} FROM events WHERE at >= ? AND at < ? ORDER BY seq"
+        for seq, at, type_, visit, step, service, counter, operator, data in self.reader().execute(
+            sql, (format_at(start), format_at(end))
+        ):
+            yield {"seq": seq, "at": at, "type": type_, "visit": visit, "step": step,
+                   "service": service, "counter": counter, "operator": operator,
+                   "data": json.loads(data) if data else {}}
+
+    def visit_events(self, visit_id: str) -> list[Event]:
+        sql = f"SELECT {_COLUMNS} FROM events WHERE visit = ? ORDER BY seq"
+        return [_event(r) for r in self.reader().execute(sql, (visit_id,))]
+
+    def last_seq(self) -> int:
+        return self.reader().execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+    def backup_to(self, dest: Path) -> None:
+        """Online backup through SQLite's backup API: consistent while we keep working."""
+        target = sqlite3.connect(str(dest))
+        try:
+            with self.lock:
+                self.conn.backup(target)
+        finally:
+            target.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _replace_seq(e: Event, seq: int) -> Event:
+    return Event(e.type, e.at, e.visit, e.step, e.service, e.counter, e.operator, e.data, seq)

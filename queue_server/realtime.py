@@ -1,0 +1,177 @@
+"""Live push over Socket.IO (python-socketio, threading mode).
+
+Event names and payloads are pinned in docs/realtime.md (REALTIME_EVENTS is
+checked against it by a test). A broadcaster thread drains the service's
+outbox in order, so journal order is push order and no request thread ever
+waits on a slow client.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+import socketio
+
+from .auth import Accounts, AuthError
+from .domain import events as ev
+from .domain.events import format_at
+from .service_layer import OfficeService
+from .snapshot import explain, state_snapshot
+
+log = logging.getLogger(__name__)
+
+REALTIME_EVENTS = {
+    "snapshot": "The whole hall picture, sent to every client on (re)connect.",
+    "state": "The same body as snapshot, pushed after every change of queues or counters.",
+    "called": "A visitor is called or recalled to a counter: number, counter_id, service_id, reason, at, visit_id.",
+    "device": "A device reported a fault or recovery (dashboard only).",
+}
+ROOM_HALL = "hall"
+ROOM_KIOSK = "kiosk"
+ROOM_DASHBOARD = "dashboard"
+
+
+def counter_room(counter_id: str) -> str:
+    return f"counter:{counter_id}"
+
+
+def visit_room(visit_id: str) -> str:
+    return f"visit:{visit_id}"
+
+
+class Realtime:
+    def __init__(self, service: OfficeService, accounts: Accounts):
+        self.service = service
+        self.accounts = accounts
+        self.sio = socketio.Server(async_mode="threading", always_connect=False,
+                                   ping_interval=10, ping_timeout=10)
+        self.sio.on("connect", self._connect)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---- connections ----------------------------------------------------
+    def _connect(self, sid: str, environ: dict, auth: dict | None):
+        auth = auth if isinstance(auth, dict) else {}
+        visit_id = auth.get("visit")
+        if isinstance(visit_id, str) and not auth.get("token"):
+            # The visitor's phone following a ticket: sees only that ticket.
+            if not self.service.read(lambda o, now: visit_id in o.visits):
+                raise socketio.exceptions.ConnectionRefusedError("unknown ticket")
+            self.sio.enter_room(sid, visit_room(visit_id))
+            self.sio.start_background_task(self._send_when_connected, sid, "track", visit_id)
+            return True
+        try:
+            p = self.accounts.authenticate(auth.get("token"), self.service.clock.now())
+        except AuthError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(str(exc)) from None
+        rooms = []
+        if p.kind == "device" and p.role == "display":
+            rooms.append(ROOM_HALL)
+            if auth.get("counter") in self.service.config.catalog.counters:
+                rooms.append(counter_room(auth["counter"]))
+        elif p.kind == "device" and p.role == "kiosk":
+            rooms.append(ROOM_KIOSK)
+        elif p.kind == "device":
+            rooms.append(ROOM_HALL)
+        elif p.role == "operator":
+            rooms.append(ROOM_HALL)
+            if p.counter_id:
+                rooms.append(counter_room(p.counter_id))
+        else:
+            rooms += [ROOM_HALL, ROOM_DASHBOARD]
+        for room in rooms:
+            self.sio.enter_room(sid, room)
+        self.sio.start_background_task(self._send_when_connected, sid, "snapshot", None)
+        return True
+
+    def _send_when_connected(self, sid: str, kind: str, visit_id: str | None) -> None:
+        """The connect handler runs before the handshake completes; wait for it."""
+        for _ in range(200):
+            if self.sio.manager.is_connected(sid, "/"):
+                break
+            time.sleep(0.005)
+        if kind == "track":
+            self.sio.emit("track", self.track(visit_id), to=sid)
+        else:
+            self.sio.emit("snapshot", self.service.read(state_snapshot), to=sid)
+
+    def track(self, visit_id: str) -> dict:
+        return self.service.read(lambda o, now: track_view(o, visit_id, now))
+
+    # ---- broadcasting -----------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._broadcast_loop, name="broadcaster", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.service.outbox.put([])
+
+    def _broadcast_loop(self) -> None:
+        outbox = self.service.outbox
+        while not self._stop.is_set():
+            batch = outbox.get()
+            try:
+                while True:
+                    batch += outbox.get_nowait()
+            except queue.Empty:
+                pass
+            try:
+                self._publish(batch)
+            except Exception:  # a push must never kill the broadcaster
+                log.exception("push failed")
+
+    def _publish(self, batch: list) -> None:
+        tracked = set()
+        for e in batch:
+            if e.type in (ev.STEP_CALLED, ev.STEP_RECALLED):
+                body = self._called_body(e)
+                self.sio.emit("called", body, room=[ROOM_HALL, counter_room(e.counter), ROOM_DASHBOARD])
+            elif e.type in (ev.DEVICE_FAULT, ev.DEVICE_OK):
+                self.sio.emit("device", {"device": e.operator, "type": e.type, "at": format_at(e.at),
+                                         **e.data}, room=ROOM_DASHBOARD)
+            if e.visit:
+                tracked.add(e.visit)
+        snapshot = self.service.read(state_snapshot)
+        self.sio.emit("state", snapshot)
+        # Visitors following tickets: anyone in the same queues may have moved up.
+        for room in list(self.sio.manager.rooms.get("/", {})):
+            if isinstance(room, str) and room.startswith("visit:"):
+                self.sio.emit("track", self.track(room[6:]), room=room)
+
+    def _called_body(self, e) -> dict:
+        def read(office, now):
+            visit = office.visits.get(e.visit)
+            return {
+                "number": visit.number if visit else None,
+                "counter_id": e.counter,
+                "service_id": e.service,
+                "reason": explain((e.data or {}).get("reason"), office.catalog.language),
+                "at": format_at(e.at),
+                "visit_id": e.visit,
+                "lang": visit.lang if visit else "ru",
+                "recall": e.type == ev.STEP_RECALLED,
+            }
+        return self.service.read(read)
+
+
+def track_view(office, visit_id: str, now) -> dict:
+    """What the visitor's phone shows: their ticket only, nothing about others."""
+    visit = office.visits.get(visit_id)
+    if visit is None:
+        return {"visit_id": visit_id, "known": False}
+    step = visit.current_step
+    waiting = step.state == "queued"
+    return {
+        "visit_id": visit_id,
+        "known": True,
+        "number": visit.number,
+        "service_id": step.service_id,
+        "state": step.state,
+        "ahead": office.ahead_of(step) if waiting else 0,
+        "estimated_wait_s": office.estimate_for(step) if waiting else 0,
+        "counter_id": step.counter_id if not waiting else None,
+        "lang": visit.lang,
+    }
