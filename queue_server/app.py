@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from .api import routes_counter, routes_hall, routes_journal
 from .api.spec import Api, ApiError, openapi_document
-from .auth import Accounts, AuthError
+from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
@@ -65,7 +65,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     config = load_config(data_dir / CONFIG_NAME)
     clock = clock or SystemClock()
     store = JournalStore(data_dir / DB_NAME)
-    accounts = Accounts(store, config.get("server.token_hours"))
+    accounts = Accounts(store, config.get("server.token_hours"), hasher_for(config))
     for account in config.staff:
         if account.password_hash:
             accounts.add_user(account.login, account.role, name=account.name,
@@ -112,6 +112,10 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     return [DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
 
 
+def hasher_for(config: OfficeConfig):
+    return password_hasher(config.get("security.argon2_time_cost"), config.get("security.argon2_memory_kib"))
+
+
 def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports); empty until they land."""
     return []
@@ -130,15 +134,12 @@ def _lang() -> str:
 
 def _install_error_handlers(flask: Flask) -> None:
     @flask.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
+    @flask.errorhandler(AuthError)
+    def domain_error(exc: DomainError | AuthError):
         _ = server_gettext(_lang())
         message = _(exc.template).format(**exc.params) if exc.params else _(exc.template)
         details = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
         return _error(exc.status, exc.code, message, details)
-
-    @flask.errorhandler(AuthError)
-    def auth_error(exc: AuthError):
-        return _error(exc.status, exc.code, server_gettext(_lang())(str(exc)))
 
     @flask.errorhandler(ApiError)
     def api_error(exc: ApiError):

@@ -20,12 +20,18 @@ from .journal_store import JournalStore
 
 STAFF_ROLES = ("operator", "head", "admin")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
-_hasher = PasswordHasher()
 
 
 class AuthError(Exception):
+    """Refused credentials; the message is a gettext template like DomainError's."""
+
     status = 401
     code = "unauthorized"
+
+    def __init__(self, message: str, **params):
+        super().__init__(message.format(**params) if params else message)
+        self.template = message
+        self.params = params
 
 
 class Forbidden(AuthError):
@@ -45,8 +51,8 @@ class Principal:
         return self.kind == "staff"
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def password_hasher(time_cost: int = 3, memory_kib: int = 65536) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
 def _digest(token: str) -> str:
@@ -54,12 +60,13 @@ def _digest(token: str) -> str:
 
 
 class Accounts:
-    def __init__(self, store: JournalStore, token_hours: int = 14):
+    def __init__(self, store: JournalStore, token_hours: int = 14, hasher: PasswordHasher | None = None):
         self.store = store
         self.token_hours = token_hours
+        self.hasher = hasher or password_hasher()
         # Verifying against a dummy hash keeps "no such login" as slow as
         # "wrong password", so logins cannot be probed by timing.
-        self._dummy_hash = hash_password(secrets.token_hex(8))
+        self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
 
     def add_user(self, login: str, role: str, password: str = "", name: str = "",
                  password_hash: str = "", now: datetime | None = None) -> None:
@@ -70,7 +77,7 @@ class Accounts:
         if not password_hash:
             if len(password) < 6:
                 raise ValueError("password: at least 6 characters")
-            password_hash = hash_password(password)
+            password_hash = self.hasher.hash(password)
         self.store.execute(
             "INSERT OR REPLACE INTO users (login, role, name, password_hash, created_at) VALUES (?,?,?,?,?)",
             (login, role, name, password_hash, format_at(now or datetime.now().astimezone())),
@@ -83,7 +90,7 @@ class Accounts:
     def login(self, login: str, password: str, now: datetime, counter_id: str | None = None) -> tuple[str, Principal]:
         row = self.user(login)
         try:
-            _hasher.verify(row[3] if row else self._dummy_hash, password)
+            self.hasher.verify(row[3] if row else self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
             row = None
         if row is None:
@@ -146,5 +153,5 @@ def require_counter(principal: Principal, counter_id: str) -> None:
     if principal.kind != "staff" or principal.role != "operator":
         raise Forbidden("Only the operator logged in at a counter acts there")
     if principal.counter_id != counter_id:
-        raise Forbidden("You are logged in at counter {mine}, not {counter_id}".format(
-            mine=principal.counter_id or "—", counter_id=counter_id))
+        raise Forbidden("You are logged in at counter {mine}, not {counter_id}",
+                        mine=principal.counter_id or "—", counter_id=counter_id)

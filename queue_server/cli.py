@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .app import CONFIG_NAME, DB_NAME, create_app
+from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
 from .auth import Accounts
 from .config import ConfigError, load_config
 from .journal_io import ImportRefused, parse_jsonl, to_jsonl
@@ -50,27 +50,32 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_run(args) -> int:
-    from .serve import serve
+def _serve(data: Path, host: str, port: int, base_url: str, threads: int, dev: bool) -> None:
+    from .serve import serve, serve_production
 
+    if dev:
+        serve(create_app(data, base_url=base_url), host, port)
+    else:
+        serve_production(lambda: create_app(data, base_url=base_url), host, port, threads)
+
+
+def cmd_run(args) -> int:
     config = load_config(Path(args.data) / CONFIG_NAME)
     host = args.host or config.get("server.host")
     port = args.port or config.get("server.port")
-    app = create_app(Path(args.data), base_url=config.get("server.public_url") or f"http://{host}:{port}")
-    serve(app, host, port)
+    base_url = config.get("server.public_url") or f"http://{host}:{port}"
+    _serve(Path(args.data), host, port, base_url, config.get("server.threads"), args.dev)
     return 0
 
 
 def cmd_demo(args) -> int:
-    from .serve import serve
-
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     target = data / CONFIG_NAME
     if not target.exists():
         target.write_text(demo_config(), encoding="utf-8")
     store = JournalStore(data / DB_NAME)
-    accounts = Accounts(store)
+    accounts = _accounts(args, store)
     now = _now()
     for login, role in DEMO_STAFF:
         if accounts.user(login) is None:
@@ -90,8 +95,7 @@ Demo office is starting on {base}
 
 Data folder: {data.resolve()}   (stop with Ctrl+C)
 """, flush=True)
-    app = create_app(data, base_url=base)
-    serve(app, args.host, args.port)
+    _serve(data, args.host, args.port, base, load_config(target).get("server.threads"), args.dev)
     return 0
 
 
@@ -100,10 +104,14 @@ def _store(args) -> JournalStore:
     return JournalStore(Path(args.data) / DB_NAME)
 
 
+def _accounts(args, store: JournalStore) -> Accounts:
+    return Accounts(store, hasher=hasher_for(load_config(Path(args.data) / CONFIG_NAME)))
+
+
 def cmd_user_add(args) -> int:
     store = _store(args)
     try:
-        Accounts(store).add_user(args.login, args.role, args.password, name=args.name or "", now=_now())
+        _accounts(args, store).add_user(args.login, args.role, args.password, name=args.name or "", now=_now())
     except ValueError as exc:
         print(f"qserver: {exc}", file=sys.stderr)
         return 2
@@ -116,7 +124,7 @@ def cmd_user_add(args) -> int:
 def cmd_device_add(args) -> int:
     store = _store(args)
     try:
-        token = Accounts(store).add_device(args.name, args.kind, _now())
+        token = _accounts(args, store).add_device(args.name, args.kind, _now())
     except ValueError as exc:
         print(f"qserver: {exc}", file=sys.stderr)
         return 2
@@ -194,10 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = command("run", cmd_run, "serve the office")
     c.add_argument("--host")
     c.add_argument("--port", type=int)
+    c.add_argument("--dev", action="store_true", help="Werkzeug's server instead of gunicorn")
     c = command("demo", cmd_demo, "a ready demo office on 127.0.0.1:8080")
     c.set_defaults(data="demo-data")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8080)
+    c.add_argument("--dev", action="store_true", help="Werkzeug's server instead of gunicorn")
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     c = user.add_parser("add", help="add or replace a staff account")

@@ -39,6 +39,8 @@ SETTINGS = (
     Setting("server.threads", 400, "Worker threads; each live Socket.IO client holds one"),
     Setting("server.token_hours", 14, "How long a staff login stays valid, hours"),
     Setting("server.public_url", "", "Base URL printed in ticket QR codes (default: http://host:port)"),
+    Setting("security.argon2_time_cost", 3, "Argon2 passes per password hash (higher is slower to crack)"),
+    Setting("security.argon2_memory_kib", 65536, "Argon2 memory per password hash, KiB"),
     Setting("backup.time", "03:00", "Local time of the nightly online backup"),
     Setting("backup.keep_days", 14, "How many nightly backups to keep"),
     Setting("reports.write_at_close", True, "Write each closed day's PDF and CSV into the reports folder"),

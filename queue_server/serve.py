@@ -16,8 +16,20 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):  # noqa: D401 - silence per-request lines
+    """Werkzeug handler for the in-process server (tests, `--dev`).
+
+    After a WebSocket session the connection must close: otherwise Werkzeug
+    reads the client's close frame as a new HTTP request and the client waits
+    3 s for a close that never comes.
+    """
+
+    def log_request(self, *args, **kwargs):
         pass
+
+    def handle_one_request(self):
+        super().handle_one_request()
+        if self.headers is not None and self.headers.get("Upgrade", "").lower() == "websocket":
+            self.close_connection = True
 
 
 def serve(office_app, host: str, port: int, ready: threading.Event | None = None) -> None:
@@ -37,3 +49,29 @@ def serve(office_app, host: str, port: int, ready: threading.Event | None = None
         server.serve_forever(poll_interval=0.2)
     finally:
         office_app.close()
+
+
+def serve_production(make_app, host: str, port: int, threads: int) -> None:
+    """gunicorn, one worker, many threads: what python-socketio documents for
+    threading mode with WebSockets. One worker, because the office state and
+    the serialized journal writer live in one process; each live Socket.IO
+    client holds a thread, hence `server.threads`.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    class OfficeServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("timeout", 0)  # Socket.IO long-polls must not be killed as "stuck"
+            self.cfg.set("graceful_timeout", 5)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            # Runs in the worker after the fork: threads (broadcaster, scheduler) start here.
+            return make_app().wsgi
+
+    OfficeServer().run()

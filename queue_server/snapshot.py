@@ -12,12 +12,18 @@ from .domain.model import Step
 from .domain.office import Office
 from .i18n import server_gettext
 
+PRIORITY_NAMES = {"disabled": "disabled person", "veteran": "veteran", "appointment": "pre-booked appointment"}
+
 
 def explain(reason: dict | None, lang: str) -> dict | None:
     """The call's reason with its sentence in the given language."""
     if not reason:
         return reason
-    return {**reason, "message": server_gettext(lang)(reason["template"]).format(**reason["params"])}
+    _ = server_gettext(lang)
+    params = dict(reason["params"])
+    if params.get("priority") in PRIORITY_NAMES:
+        params["priority"] = _(PRIORITY_NAMES[params["priority"]])
+    return {**reason, "message": _(reason["template"]).format(**params)}
 
 
 def step_view(office: Office, step: Step, now: datetime) -> dict:

@@ -9,26 +9,28 @@ mistaken for "everybody was served at once".
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from queue_server.domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, Catalog
 
+from .groups import Figures, Folded, Group, fold
 from .stats import mean_or_none, share, summarize
-from .timing import Acc, Tally, scan
+from .timing import K_OPEN_S, K_PAUSED_S, V_DAY, Tally, scan
 
 REPORT_VERSION = 1
 
 
 def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None) -> dict:
-    """Timing report of one office day (local calendar day in ``tz``).
+    """Timing report of one office day (the local calendar day in ``tz``).
 
     ``events``: the journal in order, as ``Event`` objects, journal-line dicts
     or rows in the line's column order (see ``rows.py``); events outside the
     day are skipped, so the caller may pass a wider slice. ``tz`` defaults to
     the catalog's time zone.
     """
-    report, _ = _build(events, catalog, day, day, tz or catalog.timezone)
+    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone)
     report["kind"] = "daily"
     report["date"] = day.isoformat()
     return report
@@ -36,71 +38,78 @@ def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None =
 
 def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
                   tz: str | None = None) -> dict:
-    """Timing report of the days ``start``..``end`` inclusive, with a row per day."""
-    report, tally = _build(events, catalog, start, end, tz or catalog.timezone)
+    """Timing report of the days ``start``..``end`` inclusive, plus a row per day."""
+    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone)
     report["kind"] = "period"
     report["from"] = start.isoformat()
     report["to"] = end.isoformat()
-    report["days"] = _days(tally)
+    report["days"] = _days(tally, folded, catalog)
     return report
 
 
+def _build(events: Iterable, catalog: Catalog, start: date, end: date,
+           tz: str) -> tuple[dict, Tally, Folded]:
+    T = scan(events, catalog, start, end, tz)
+    F = fold(T, catalog)
+    report: dict = {
+        "version": REPORT_VERSION,
+        "office": catalog.office_name,
+        "tz": tz,
+        "roles": _roles(F, catalog),
+        "visits": _visits(T, catalog),
+        "hours": _hours(T, F, catalog),
+        "services": _services(F, catalog),
+        "counters": _counters(T, F, catalog),
+        "operators": _operators(F),
+        "appeals": _appeals(T),
+    }
+    return report, T, F
+
+
+def _summary(f: Figures) -> dict:
+    return summarize(f.values(), f.within, f.normed)
+
+
 def _verdict(summary: dict, norm: int | None) -> bool | None:
+    """The standard's norms are averages: the mean within the norm is ok."""
     if norm is None or summary["mean_s"] is None:
         return None
     return summary["mean_s"] <= norm
 
 
-def _figures(acc: Acc) -> tuple[dict, dict]:
-    return (summarize(acc.wait, acc.wait_in, acc.wait_nn),
-            summarize(acc.service, acc.service_in, acc.service_nn))
+def _timing(g: Group, wait_norm: int | None, service_norm: int | None,
+            verdict: bool = True) -> dict:
+    wait, service = _summary(g.wait), _summary(g.service)
+    row = {"steps": g.steps, "no_shows": g.no_shows, "wait": wait, "service": service}
+    if verdict:
+        row["verdict"] = {"wait_ok": _verdict(wait, wait_norm),
+                          "service_ok": _verdict(service, service_norm)}
+    return row
 
 
-def _build(events: Iterable, catalog: Catalog, start: date, end: date,
-           tz: str) -> tuple[dict, Tally]:
-    T = scan(events, catalog, start, end, tz)
-    report: dict = {
-        "version": REPORT_VERSION,
-        "office": catalog.office_name,
-        "tz": tz,
-        "roles": _roles(T, catalog),
-        "visits": _visits(T, catalog),
-        "hours": _hours(T, catalog),
-        "services": _services(T, catalog),
-        "counters": _counters(T, catalog),
-        "operators": _operators(T),
-        "appeals": _appeals(T),
-    }
-    return report, T
-
-
-def _roles(T: Tally, catalog: Catalog) -> dict:
+def _roles(F: Folded, catalog: Catalog) -> dict:
     out = {}
     for rid, role in catalog.roles.items():
-        acc = T.roles[rid]
-        wait, service = _figures(acc)
-        out[rid] = {
-            "name": {"ru": role.name_ru, "en": role.name_en},
-            "steps": acc.steps,
-            "no_shows": acc.no_shows,
-            "recalls": acc.recalls,
-            "open": acc.open,
-            "norm": {"wait_s": role.wait_norm_s, "service_s": role.service_norm_s},
-            "wait": wait,
-            "service": service,
-            "verdict": {"wait_ok": _verdict(wait, role.wait_norm_s),
-                        "service_ok": _verdict(service, role.service_norm_s)},
-        }
+        g = F.roles[rid]
+        row = {"name": {"ru": role.name_ru, "en": role.name_en},
+               "norm": {"wait_s": role.wait_norm_s, "service_s": role.service_norm_s},
+               "recalls": g.recalls, "open": g.open}
+        row.update(_timing(g, role.wait_norm_s, role.service_norm_s))
+        out[rid] = row
     return out
 
 
 def _visits(T: Tally, catalog: Catalog) -> dict:
-    total = summarize(T.totals, T.total_in, len(T.totals))
+    totals = array("d")
+    for arr in T.totals:
+        totals.extend(arr)
+    norm = float(catalog.visit_norm_s)
+    total = summarize(totals, sum(map(norm.__ge__, totals)), len(totals))
     return {
-        "count": T.visits,
-        "completed": len(T.totals),
-        "no_shows": T.no_shows,
-        "cancelled": T.cancelled,
+        "count": sum(T.visits),
+        "completed": len(totals),
+        "no_shows": sum(T.no_shows),
+        "cancelled": sum(T.cancelled),
         "transferred": T.multi_role,
         "transfers": T.transfers,
         "open_at_close": len(T.open_visits),
@@ -112,68 +121,57 @@ def _visits(T: Tally, catalog: Catalog) -> dict:
     }
 
 
-def _hours(T: Tally, catalog: Catalog) -> list[dict]:
+def _hours(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
     active = [h for h in range(24)
-              if T.h_arrivals[h] or T.h_steps[h] or T.h_wait_n[h] or T.h_waiting_max[h]]
+              if T.h_arrivals[h] or T.h_steps[h] or F.hours[h][0] or T.h_waiting_max[h]]
     if not active:
         return []
-    nr = len(T.role_ids)
     rows = []
     for h in range(active[0], active[-1] + 1):
-        n = T.h_wait_n[h]
+        n, total, top, within, normed = F.hours[h]
+        by_role = {}
+        for rid in catalog.roles:
+            hr = F.hour_roles.get((h, rid))
+            by_role[rid] = mean_or_none(hr[1], hr[0]) if hr else None
         rows.append({
             "hour": h,
             "arrivals": T.h_arrivals[h],
             "steps": T.h_steps[h],
             "waiting_max": T.h_waiting_max[h],
             "wait_n": n,
-            "wait_mean_s": mean_or_none(T.h_wait_sum[h], n),
-            "wait_max_s": round(T.h_wait_max[h], 1) if n else None,
-            "wait_within_norm_share": share(T.h_wait_in[h], T.h_wait_nn[h]),
-            "wait_mean_by_role_s": {
-                rid: mean_or_none(T.h_role_wait_sum[h * nr + i], T.h_role_wait_n[h * nr + i])
-                for i, rid in enumerate(T.role_ids)
-            },
+            "wait_mean_s": mean_or_none(total, n),
+            "wait_max_s": round(top, 1) if n else None,
+            "wait_within_norm_share": share(within, normed),
+            "wait_mean_by_role_s": by_role,
         })
     return rows
 
 
-def _group_row(acc: Acc, wait_norm: int | None, service_norm: int | None) -> dict:
-    wait, service = _figures(acc)
-    return {
-        "steps": acc.steps,
-        "no_shows": acc.no_shows,
-        "wait": wait,
-        "service": service,
-        "verdict": {"wait_ok": _verdict(wait, wait_norm),
-                    "service_ok": _verdict(service, service_norm)},
-    }
-
-
-def _services(T: Tally, catalog: Catalog) -> list[dict]:
+def _services(F: Folded, catalog: Catalog) -> list[dict]:
     rows = []
-    for sid, acc in T.services.items():
+    for sid, g in F.services.items():
         svc = catalog.services.get(sid)
         role = catalog.roles.get(svc.role) if svc else None
         row = {
             "service": sid,
             "name": {"ru": svc.name_ru, "en": svc.name_en} if svc else {"ru": sid, "en": sid},
             "role": role.id if role else None,
-            "recalls": acc.recalls,
-            "open": acc.open,
+            "recalls": g.recalls,
+            "open": g.open,
         }
-        row.update(_group_row(acc, role.wait_norm_s if role else None,
-                              role.service_norm_s if role else None))
+        row.update(_timing(g, role.wait_norm_s if role else None,
+                           role.service_norm_s if role else None))
         rows.append(row)
     return rows
 
 
-def _counters(T: Tally, catalog: Catalog) -> list[dict]:
+def _counters(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
     rows = []
-    for cid, acc in T.counters.items():
+    for cid, g in F.counters.items():
         ctr = catalog.counters.get(cid)
-        ct = T.counter_time.get(cid)
-        open_s, paused_s, busy_s = (ct[2], ct[3], ct[5]) if ct else (0.0, 0.0, 0.0)
+        clock = T.counter_clock.get(cid)
+        open_s, paused_s = (clock[K_OPEN_S], clock[K_PAUSED_S]) if clock else (0.0, 0.0)
+        busy_s = F.counter_busy_s.get(cid, 0.0)
         working = open_s - paused_s
         row = {
             "counter": cid,
@@ -184,19 +182,17 @@ def _counters(T: Tally, catalog: Catalog) -> list[dict]:
             "busy_share": round(min(busy_s / working, 1.0), 4) if working > 0 else None,
         }
         # a counter serves several roles: each step is held to its own role's
-        # norm in the shares; the mean has no single norm, so no verdict
-        row.update(_group_row(acc, None, None))
-        del row["verdict"]
+        # norm in the shares, but the mean has no single norm, so no verdict
+        row.update(_timing(g, None, None, verdict=False))
         rows.append(row)
     return rows
 
 
-def _operators(T: Tally) -> list[dict]:
+def _operators(F: Folded) -> list[dict]:
     rows = []
-    for oid in sorted(T.operators):
+    for oid in sorted(F.operators):
         row = {"operator": oid}
-        row.update(_group_row(T.operators[oid], None, None))
-        del row["verdict"]
+        row.update(_timing(F.operators[oid], None, None, verdict=False))
         rows.append(row)
     return rows
 
@@ -216,31 +212,28 @@ def _appeals(T: Tally) -> dict:
     }
 
 
-def _days(T: Tally) -> list[dict]:
-    nr = len(T.role_ids)
+def _days(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
     open_by_day = [0] * T.ndays
     for v in T.open_visits.values():
-        open_by_day[v[1]] += 1
+        open_by_day[v[V_DAY]] += 1
+    norm = float(catalog.visit_norm_s)
     rows = []
     for d in range(T.ndays):
-        n = T.d_total_n[d]
+        totals = T.totals[d]
+        n = len(totals)
         roles = {}
-        for i, rid in enumerate(T.role_ids):
-            k = d * nr + i
-            roles[rid] = {
-                "steps": T.d_role_steps[k],
-                "wait_mean_s": mean_or_none(T.d_role_wait_sum[k], T.d_role_wait_n[k]),
-                "service_mean_s": mean_or_none(T.d_role_service_sum[k], T.d_role_service_n[k]),
-            }
+        for rid in catalog.roles:
+            steps, wn, ws, sn, ss = F.day_roles.get((d, rid), (0, 0, 0.0, 0, 0.0))
+            roles[rid] = {"steps": steps, "wait_mean_s": mean_or_none(ws, wn),
+                          "service_mean_s": mean_or_none(ss, sn)}
         rows.append({
             "date": (T.start + timedelta(days=d)).isoformat(),
-            "visits": T.d_visits[d],
-            "no_shows": T.d_no_shows[d],
-            "cancelled": T.d_cancelled[d],
+            "visits": T.visits[d],
+            "no_shows": T.no_shows[d],
+            "cancelled": T.cancelled[d],
             "open_at_close": open_by_day[d],
-            "total_mean_s": mean_or_none(T.d_total_sum[d], n),
-            "total_within_norm_share": share(T.d_total_in[d], n),
+            "total_mean_s": mean_or_none(sum(totals), n),
+            "total_within_norm_share": share(sum(map(norm.__ge__, totals)), n),
             "roles": roles,
         })
     return rows
-

@@ -1,0 +1,93 @@
+"""Live push through a real server and the real python-socketio client."""
+from __future__ import annotations
+
+import queue
+
+import pytest
+import socketio
+
+
+def connect(live, token: str | None, auth_extra: dict | None = None):
+    received: queue.Queue = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    for name in ("snapshot", "state", "called", "device", "track"):
+        client.on(name, (lambda n: lambda data: received.put((n, data)))(name))
+    auth = {"token": token} if token else {}
+    auth.update(auth_extra or {})
+    client.connect(live.url, auth=auth, transports=["websocket"], wait_timeout=5)
+    return client, received
+
+
+def wait_for(received: queue.Queue, name: str, timeout: float = 5.0):
+    while True:
+        kind, data = received.get(timeout=timeout)
+        if kind == name:
+            return data
+
+
+def test_a_call_reaches_the_hall_as_a_called_event(live_office):
+    client, received = connect(live_office, live_office.tokens["display"])
+    try:
+        snapshot = wait_for(received, "snapshot")
+        assert {c["counter_id"] for c in snapshot["counters"]} == {"1", "2", "3", "4"}
+        ticket = live_office.ticket("payments")
+        state = wait_for(received, "state")
+        assert next(q for q in state["queues"] if q["service_id"] == "payments")["waiting"] == 1
+        assert live_office.post("/api/v1/counters/4/next", "op4").status_code == 200
+        called = wait_for(received, "called")
+        assert called["number"] == ticket["number"] == "О001"
+        assert called["counter_id"] == "4" and called["service_id"] == "payments"
+        assert called["visit_id"] == ticket["visit_id"]
+        assert called["reason"]["code"] == "only" and "норматив" in called["reason"]["message"]
+        assert called["at"].endswith("Z")
+        live_office.post("/api/v1/counters/4/recall", "op4")
+        assert wait_for(received, "called")["recall"] is True
+    finally:
+        client.disconnect()
+
+
+def test_a_reconnecting_client_gets_the_snapshot_with_what_it_missed(live_office):
+    client, received = connect(live_office, live_office.tokens["display"])
+    wait_for(received, "snapshot")
+    client.disconnect()
+    live_office.ticket("reception")
+    live_office.post("/api/v1/counters/1/next", "op1")
+    client, received = connect(live_office, live_office.tokens["display"])
+    try:
+        snapshot = wait_for(received, "snapshot")
+        assert snapshot["recent_calls"][0]["number"] == "А001"
+        counter1 = next(c for c in snapshot["counters"] if c["counter_id"] == "1")
+        assert counter1["status"] == "open" and counter1["current"]["number"] == "А001"
+    finally:
+        client.disconnect()
+
+
+def test_operators_hear_only_their_counter_and_the_hall(live_office):
+    client, received = connect(live_office, live_office.tokens["op2"])
+    try:
+        wait_for(received, "snapshot")
+        live_office.ticket("consultation")
+        live_office.post("/api/v1/counters/2/next", "op2")
+        assert wait_for(received, "called")["counter_id"] == "2"
+    finally:
+        client.disconnect()
+
+
+@pytest.mark.parametrize("auth", [None, "not-a-token"])
+def test_no_or_wrong_token_is_refused(live_office, auth):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        connect(live_office, auth)
+
+
+def test_a_visitor_phone_follows_only_its_own_ticket(live_office):
+    first = live_office.ticket("reception")
+    mine = live_office.ticket("reception")
+    client, received = connect(live_office, None, {"visit": mine["visit_id"]})
+    try:
+        track = wait_for(received, "track")
+        assert track["number"] == "А002" and track["ahead"] == 1
+        assert first["number"] not in str(track)
+        live_office.post("/api/v1/counters/1/next", "op1")
+        assert wait_for(received, "track")["ahead"] == 0
+    finally:
+        client.disconnect()

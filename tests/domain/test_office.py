@@ -1,0 +1,132 @@
+"""The office domain with a fake clock: numbering, transfers, recalls, no-shows."""
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from queue_server.config import parse_config
+from queue_server.domain import events as ev
+from queue_server.domain.errors import CounterBusy, CounterNotOpen, InvalidState, OfficeClosed
+from queue_server.domain.office import Office
+
+
+def test_numbers_count_per_prefix_and_restart_each_local_day(office):
+    assert office.issue().data["number"] == "А001"
+    assert office.issue().data["number"] == "А002"
+    assert office.issue("consultation").data["number"] == "К001"
+    # 23:59 Moscow is still the same day; 00:00 Moscow is a new day (21:00 UTC).
+    office.now = datetime(2026, 11, 20, 20, 59, tzinfo=UTC)
+    assert office.issue().data["number"] == "А003"
+    office.now = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+    assert office.issue().data["number"] == "А001"
+
+
+def test_numbering_continues_after_rebuild_from_the_journal(office):
+    for _ in range(3):
+        office.issue()
+    fresh = Office(office.office.catalog, office.office.hours)
+    for e in office.journal:
+        fresh.apply(e)
+    assert fresh.issue("reception", office.now).data["number"] == "А004"
+
+
+def test_transfer_keeps_the_visit_and_its_clock(office):
+    office.open("1")
+    office.open("2")
+    issued = office.issue()
+    office.tick(4)
+    office.next("1")
+    office.tick(1)
+    office.do(office.office.start, "1", "op1")
+    office.tick(3)
+    (t,) = office.do(office.office.transfer, "1", "op1", service_id="consultation", note="заявление на ТП")
+    assert t.type == ev.STEP_TRANSFERRED and t.data["to_service"] == "consultation"
+    visit = office.office.visit(issued.visit)
+    assert visit.number == "А001" and len(visit.steps) == 2 and visit.is_open
+    second = visit.steps[1]
+    assert second.service_id == "consultation" and second.queued_at == office.now
+    assert second.note == "заявление на ТП"
+    office.tick(6)
+    called = office.next("2")
+    assert called.visit == issued.visit and called.step == 2
+    # The visit clock runs from the ticket, not from the transfer.
+    assert visit.elapsed_s(office.now) == 14 * 60
+    assert second.wait_s(office.now) == 6 * 60
+
+
+def test_recalls_then_the_next_recall_is_a_no_show(office):
+    office.open("1")
+    office.issue()
+    office.next("1")
+    for expected in (1, 2):
+        (e,) = office.do(office.office.recall, "1", "op1")
+        assert e.type == ev.STEP_RECALLED and e.data["recall"] == expected
+    (e,) = office.do(office.office.recall, "1", "op1")
+    assert e.type == ev.STEP_NO_SHOW and e.data["auto"] is True
+    assert office.office.counters["1"].current_visit is None
+    assert not office.office.visit(e.visit).is_open
+
+
+def test_counter_rules_a_clerk_would_expect(office):
+    office.issue()
+    with pytest.raises(CounterNotOpen):
+        office.next("1")
+    office.open("1")
+    office.issue()
+    office.next("1")
+    with pytest.raises(CounterBusy):
+        office.next("1")
+    with pytest.raises(CounterBusy):
+        office.do(office.office.pause, "1", "op1")
+    office.do(office.office.finish, "1", "op1", kind="payment", topic="energy_supply")
+    office.do(office.office.pause, "1", "op1", reason="paperwork")
+    with pytest.raises(CounterNotOpen):
+        office.next("1")
+    office.do(office.office.resume, "1", "op1")
+    assert office.next("1") is not None
+    with pytest.raises(InvalidState):  # no-show only before service starts
+        office.do(office.office.start, "1", "op1")
+        office.do(office.office.no_show, "1", "op1")
+
+
+def test_cancel_frees_the_counter_and_ends_the_visit(office):
+    office.open("1")
+    e = office.issue()
+    office.next("1")
+    office.do(office.office.cancel, e.visit, "admin")
+    assert office.office.counters["1"].current_visit is None
+    assert office.office.queues["reception"] == []
+    assert office.next("1") is None
+
+
+def test_estimated_wait_uses_people_ahead_open_counters_and_recent_service(office):
+    office.open("1")
+    first = office.issue()
+    assert office.office.estimate_for(office.office.visit(first.visit).current_step) == 0
+    # No service yet: the administrator's norm (5 min) is the typical service time.
+    second = office.issue()
+    assert office.office.estimate_for(office.office.visit(second.visit).current_step) == 300
+    office.next("1")
+    office.do(office.office.start, "1", "op1")
+    office.tick(2)
+    office.do(office.office.finish, "1", "op1")
+    third = office.issue()
+    # One ahead (the second ticket), one open counter, typical service now 2 min.
+    assert office.office.estimate_for(office.office.visit(third.visit).current_step) == 120
+    office.open("3")  # counter 3 serves "quick" and "consultation", not reception: no change
+    assert office.office.estimate_for(office.office.visit(third.visit).current_step) == 120
+
+
+def test_tickets_only_within_working_hours():
+    raw = tomllib.loads(
+        Path(__file__).parents[2].joinpath("queue_server/office.example.toml").read_text(encoding="utf-8"))
+    config = parse_config(raw, Path("office.toml"))
+    office = Office(config.catalog, config.hours)
+    friday_evening = datetime(2026, 11, 20, 13, 0, tzinfo=UTC)  # 16:00 Moscow, Friday
+    with pytest.raises(OfficeClosed) as exc:
+        office.issue("reception", friday_evening)
+    assert "23.11" in str(exc.value) and "08:00" in str(exc.value)  # opens Monday at 8
+    assert office.issue("reception", datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
