@@ -92,7 +92,9 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
 
     @flask.get("/api/openapi.json")
     def openapi():
-        return jsonify(openapi_document(api, f"{config.catalog.office_name} — queue API"))
+        catalog = config.catalog
+        enums = {"counter_id": list(catalog.counters), "service_id": list(catalog.services)}
+        return jsonify(openapi_document(api, f"{catalog.office_name} — queue API", enums))
 
     scheduler = Scheduler(clock, config.catalog.timezone, _daily_jobs(app))
     app.extras["scheduler"] = scheduler
@@ -117,8 +119,10 @@ def hasher_for(config: OfficeConfig):
 
 
 def _web_modules() -> list:
-    """Parts that add routes of their own (web pages, reports); empty until they land."""
-    return []
+    """Parts that add routes of their own (web pages, reports)."""
+    from . import web
+
+    return [web]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):

@@ -37,11 +37,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def office_dir(tmp_path) -> Path:
+def make_office_dir(data: Path) -> Path:
     """An office folder with the example config (always open) and staff accounts."""
-    data = tmp_path / "office"
-    data.mkdir()
+    data.mkdir(parents=True)
     (data / CONFIG_NAME).write_text(demo_config() + TEST_SECURITY, encoding="utf-8")
     store = JournalStore(data / DB_NAME)
     accounts = Accounts(store, hasher=password_hasher(1, 1024))
@@ -49,6 +47,16 @@ def office_dir(tmp_path) -> Path:
         accounts.add_user(login, role, PASSWORD, now=datetime.now(UTC))
     store.close()
     return data
+
+
+@pytest.fixture
+def office_dir(tmp_path) -> Path:
+    return make_office_dir(tmp_path / "office")
+
+
+@pytest.fixture
+def office_dir_factory(tmp_path):
+    return lambda name: make_office_dir(tmp_path / name)
 
 
 @dataclass

@@ -70,7 +70,7 @@ def register(api: Api) -> None:
            lambda o, c, op, now, b: o.no_show(c, op, now))
 
     @endpoint(api, "POST", "/api/v1/counters/{counter_id}/pause", summary="Pause the counter with a reason",
-              tag="counter", body=S.PAUSE, guard=AT_COUNTER, responses={204: None, 409: {"description": "Busy"}})
+              tag="counter", body=S.PAUSE, guard=AT_COUNTER, responses={204: None, 404: {"description": "No such counter"}, 409: {"description": "Busy"}})
     def counter_pause(counter_id, body):
         _known_counter(counter_id)
         office_app().service.run(lambda o, now: o.pause(counter_id, g.principal.subject, now,
@@ -78,7 +78,8 @@ def register(api: Api) -> None:
         return "", 204
 
     @endpoint(api, "POST", "/api/v1/counters/{counter_id}/resume", summary="End the pause",
-              tag="counter", body=S.EMPTY, guard=AT_COUNTER, responses={204: None, 409: {"description": "Not paused"}})
+              tag="counter", body=S.EMPTY, guard=AT_COUNTER, responses={204: None, 404: {"description": "No such counter"},
+                         409: {"description": "Not paused"}})
     def counter_resume(counter_id, body):
         _known_counter(counter_id)
         office_app().service.run(lambda o, now: o.resume(counter_id, g.principal.subject, now))

@@ -128,12 +128,30 @@ def _parse_query(spec: dict) -> dict:
     return out
 
 
-def openapi_document(api: Api, title: str) -> dict:
+def _with_enums(schema, enums: dict[str, list[str]]):
+    """A copy of a schema where known identifiers (counter_id, service_id) list this office's values."""
+    if isinstance(schema, list):
+        return [_with_enums(s, enums) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _with_enums(v, enums) for k, v in schema.items()}
+    props = out.get("properties")
+    if isinstance(props, dict):
+        for name, values in enums.items():
+            if name in props:
+                nullable = "null" in (props[name].get("type") or [])
+                out["properties"][name] = {"enum": [*values, None] if nullable else list(values)}
+    return out
+
+
+def openapi_document(api: Api, title: str, enums: dict[str, list[str]] | None = None) -> dict:
+    enums = enums or {}
     paths: dict = {}
     for ep in api.endpoints:
         op: dict = {"summary": ep.summary, "tags": [ep.tag], "description": f"Who may call: {ep.auth}.",
                     "responses": {}}
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+        params = [{"name": n, "in": "path", "required": True,
+                   "schema": {"enum": enums[n]} if n in enums else {"type": "string", "maxLength": 64}}
                   for n in re.findall(r"\{(\w+)\}", ep.path)]
         for name, schema in ep.query.items():
             s = {k: v for k, v in schema.items() if k not in ("required", "default")}
@@ -141,7 +159,8 @@ def openapi_document(api: Api, title: str) -> dict:
         if params:
             op["parameters"] = params
         if ep.body is not None:
-            op["requestBody"] = {"required": False, "content": {"application/json": {"schema": ep.body}}}
+            op["requestBody"] = {"required": False,
+                                 "content": {"application/json": {"schema": _with_enums(ep.body, enums)}}}
         if ep.auth != "public":
             op["security"] = [{"bearer": []}]
             op["responses"]["401"] = _error_response("Missing, unknown or expired token")

@@ -1,0 +1,26 @@
+"""Scenario helpers shared by API tests (plain functions, not fixtures)."""
+from __future__ import annotations
+
+
+def drive_a_morning(live) -> None:
+    """A small morning: a transfer, a no-show, a finish with an appeal, a pause."""
+    clock = live.app.clock
+    a = live.ticket("reception")
+    live.ticket("payments", priority="veteran")
+    clock.advance(120)
+    assert live.post("/api/v1/counters/1/next", "op1").json()["number"] == a["number"]
+    clock.advance(30)
+    live.post("/api/v1/counters/1/start", "op1")
+    clock.advance(180)
+    live.post("/api/v1/counters/1/transfer", "op1", {"service_id": "consultation", "note": "договор"})
+    clock.advance(60)
+    live.post("/api/v1/counters/2/next", "op2")
+    live.post("/api/v1/counters/2/start", "op2")
+    clock.advance(600)
+    live.post("/api/v1/counters/2/finish", "op2", {"kind": "application", "topic": "technological_connection"})
+    live.post("/api/v1/counters/4/next", "op4")
+    clock.advance(60)
+    live.post("/api/v1/counters/4/no-show", "op4")
+    live.ticket("quick")
+    live.post("/api/v1/counters/3/pause", "op3", {"reason": "paperwork"})
+    clock.advance(30)
