@@ -13,6 +13,7 @@ import threading
 import time
 
 import socketio
+from werkzeug.http import parse_cookie
 
 from .auth import Accounts, AuthError
 from .domain import events as ev
@@ -27,6 +28,7 @@ REALTIME_EVENTS = {
     "state": "The same body as snapshot, pushed after every change of queues or counters.",
     "called": "A visitor is called or recalled to a counter: number, counter_id, service_id, reason, at, visit_id.",
     "device": "A device reported a fault or recovery (dashboard only).",
+    "track": "One ticket's place in the queue, to the visitor's phone following it.",
 }
 ROOM_HALL = "hall"
 ROOM_KIOSK = "kiosk"
@@ -63,7 +65,8 @@ class Realtime:
             self.sio.start_background_task(self._send_when_connected, sid, "track", visit_id)
             return True
         try:
-            p = self.accounts.authenticate(auth.get("token"), self.service.clock.now())
+            token = auth.get("token") or cookie_token(environ)
+            p = self.accounts.authenticate(token, self.service.clock.now())
         except AuthError as exc:
             raise socketio.exceptions.ConnectionRefusedError(str(exc)) from None
         rooms = []
@@ -155,6 +158,11 @@ class Realtime:
                 "recall": e.type == ev.STEP_RECALLED,
             }
         return self.service.read(read)
+
+
+def cookie_token(environ: dict) -> str | None:
+    """A web page's session: the HttpOnly `qtoken` cookie (queue_server/web, docs/web.md)."""
+    return parse_cookie(environ.get("HTTP_COOKIE", "")).get("qtoken") or None
 
 
 def track_view(office, visit_id: str, now) -> dict:
