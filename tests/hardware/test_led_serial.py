@@ -28,7 +28,10 @@ def read_available(fd: int, expected: int, timeout: float = 2.0) -> bytes:
     data, deadline = b"", time.monotonic() + timeout
     while len(data) < expected and time.monotonic() < deadline:
         if select.select([fd], [], [], 0.05)[0]:
-            data += os.read(fd, 1024)
+            try:
+                data += os.read(fd, 1024)
+            except OSError:  # EIO while nobody has the slave open yet
+                time.sleep(0.02)
     return data
 
 
