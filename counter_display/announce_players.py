@@ -28,8 +28,12 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-class AudioFault(Exception):
-    """A sound could not be played (no device, player crashed, timed out)."""
+class AudioFault(OSError):
+    """A sound could not be played (no device, player crashed, timed out).
+
+    An ``OSError`` so callers that already handle I/O trouble (the CLI's
+    ``test-announce``) print its words instead of a traceback.
+    """
 
 
 def wav_duration(path: str | Path) -> float:

@@ -112,7 +112,8 @@ def test_announce(number: str, counter: str, lang: str = "ru", out: str | None =
 
     ``out`` may be a file or an existing folder. Returns the WAV's path. With
     no ``out`` the call is played on the first audio player found (silently
-    skipped, with a logged fault, when the machine has none).
+    skipped, with a logged fault, when the machine has none); a player that
+    fails raises :class:`~counter_display.announce_players.AudioFault`, an OSError.
     """
     from counter_display.announce_players import open_player
 

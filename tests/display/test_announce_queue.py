@@ -100,3 +100,7 @@ def test_player_choice_degrades_to_silence(tmp_path):
     assert open_player("auto").name in {"aplay", "paplay", "pw-play", "winsound", "null"}
     with pytest.raises(ValueError):
         open_player("speakers")
+
+
+def test_audio_faults_are_io_errors_so_commissioning_prints_words_not_tracebacks():
+    assert issubclass(AudioFault, OSError)
