@@ -64,9 +64,14 @@ class Accounts:
         self.store = store
         self.token_hours = token_hours
         self.hasher = hasher or password_hasher()
-        # Verifying against a dummy hash keeps "no such login" as slow as
-        # "wrong password", so logins cannot be probed by timing.
-        self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
+        self._dummy: str | None = None
+
+    def _dummy_hash(self) -> str:
+        """Verifying against a dummy keeps "no such login" as slow as "wrong
+        password", so logins cannot be probed by timing. Made on first need."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_hex(8))
+        return self._dummy
 
     def add_user(self, login: str, role: str, password: str = "", name: str = "",
                  password_hash: str = "", now: datetime | None = None) -> None:
@@ -90,7 +95,7 @@ class Accounts:
     def login(self, login: str, password: str, now: datetime, counter_id: str | None = None) -> tuple[str, Principal]:
         row = self.user(login)
         try:
-            self.hasher.verify(row[3] if row else self._dummy_hash, password)
+            self.hasher.verify(row[3] if row else self._dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             row = None
         if row is None:

@@ -2,51 +2,27 @@
 
 `office_dir` writes the example office (open round the clock); `live_office`
 starts the real WSGI app (HTTP + Socket.IO) on a free port in a thread and
-hands back URLs, tokens and the app object. Nothing is mocked.
+hands back URLs, tokens and the app object. Nothing is mocked. The machinery
+lives in tests/live_office.py.
 """
 from __future__ import annotations
 
-import os
-import socket
-import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
+from live_office import (  # noqa: F401  (re-exported for older imports)
+    PASSWORD,
+    STAFF,
+    TEST_SECURITY,
+    LiveOffice,
+    free_port,
+    make_office_dir,
+    start_live_office,
+    stop_live_office,
+)
 
-from queue_server.app import CONFIG_NAME, DB_NAME, create_app
-from queue_server.auth import Accounts, password_hasher
-from queue_server.cli import demo_config
 from queue_server.clock import FakeClock
-from queue_server.journal_store import JournalStore
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-PASSWORD = "secret123"
-# Real argon2, at the cheapest cost: the standard cost (0.3 s a hash here) would
-# make every fixture take seconds. Production keeps the defaults.
-TEST_SECURITY = "\n[security]\nargon2_time_cost = 1\nargon2_memory_kib = 1024\n"
-STAFF = [("op1", "operator"), ("op2", "operator"), ("op3", "operator"), ("op4", "operator"),
-         ("head", "head"), ("admin", "admin")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_office_dir(data: Path) -> Path:
-    """An office folder with the example config (always open) and staff accounts."""
-    data.mkdir(parents=True)
-    (data / CONFIG_NAME).write_text(demo_config() + TEST_SECURITY, encoding="utf-8")
-    store = JournalStore(data / DB_NAME)
-    accounts = Accounts(store, hasher=password_hasher(1, 1024))
-    for login, role in STAFF:
-        accounts.add_user(login, role, PASSWORD, now=datetime.now(UTC))
-    store.close()
-    return data
 
 
 @pytest.fixture
@@ -57,65 +33,6 @@ def office_dir(tmp_path) -> Path:
 @pytest.fixture
 def office_dir_factory(tmp_path):
     return lambda name: make_office_dir(tmp_path / name)
-
-
-@dataclass
-class LiveOffice:
-    app: object
-    url: str
-    port: int
-    tokens: dict
-    server: object
-
-    def headers(self, who: str) -> dict:
-        return {"Authorization": f"Bearer {self.tokens[who]}"}
-
-    def login(self, login: str, counter_id: str | None = None) -> str:
-        r = requests.post(f"{self.url}/api/v1/auth/login",
-                          json={"login": login, "password": PASSWORD, "counter_id": counter_id}, timeout=5)
-        r.raise_for_status()
-        return r.json()["token"]
-
-    def post(self, path: str, who: str, json: dict | None = None) -> requests.Response:
-        return requests.post(self.url + path, json=json or {}, headers=self.headers(who), timeout=5)
-
-    def get(self, path: str, who: str | None = None, **kw) -> requests.Response:
-        return requests.get(self.url + path, headers=self.headers(who) if who else {}, timeout=5, **kw)
-
-    def ticket(self, service_id: str = "reception", **extra) -> dict:
-        r = self.post("/api/v1/tickets", "kiosk", {"service_id": service_id, **extra})
-        assert r.status_code == 201, r.text
-        return r.json()
-
-
-def start_live_office(data: Path, clock=None) -> LiveOffice:
-    from werkzeug.serving import make_server
-
-    from queue_server.serve import QuietHandler
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app(data, clock=clock, base_url=url)
-    now = (clock or app.clock).now()
-    tokens = {
-        "kiosk": app.accounts.add_device("kiosk-1", "kiosk", now),
-        "display": app.accounts.add_device("board-1", "display", now),
-        "buttons": app.accounts.add_device("pad-1", "buttons", now),
-    }
-    server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    live = LiveOffice(app, url, port, tokens, server)
-    for login, _role in STAFF:
-        counter = {"op1": "1", "op2": "2", "op3": "3", "op4": "4"}.get(login)
-        tokens[login] = live.login(login, counter)
-    return live
-
-
-def stop_live_office(live: LiveOffice) -> None:
-    live.server.shutdown()
-    live.server.server_close()
-    live.app.close()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from live_office import TEST_SECURITY
+
 from queue_server.app import DB_NAME, create_app
 from queue_server.backup import prune
 from queue_server.clock import FakeClock
@@ -25,6 +27,8 @@ def test_init_user_device_export_import_restore(tmp_path):
     data = tmp_path / "office"
     out = qserver("init", "--data", str(data)).stdout
     assert (data / "office.toml").exists() and "qserver run" in out
+    with (data / "office.toml").open("a", encoding="utf-8") as fh:
+        fh.write(TEST_SECURITY.replace("[security]", "[security]  # cheap argon2 for tests"))
     assert qserver("init", "--data", str(data), check=False).returncode == 1  # never overwrites silently
     qserver("user", "add", "ivanova", "--data", str(data), "--role", "operator", "--password", "s3cret-pw")
     bad = qserver("user", "add", "x", "--data", str(data), "--role", "operator", "--password", "123", check=False)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import requests
-from conftest import free_port
+from live_office import free_port
 
 
 def start_server(data: Path, port: int) -> subprocess.Popen:
@@ -88,6 +88,6 @@ def test_kill_dash_nine_loses_no_acknowledged_ticket(office_dir):
 
 
 def _head_token(url: str) -> str:
-    from conftest import PASSWORD
+    from live_office import PASSWORD
 
     return requests.post(f"{url}/api/v1/auth/login", json={"login": "head", "password": PASSWORD}, timeout=5).json()["token"]

@@ -17,7 +17,7 @@ def test_export_then_import_into_an_empty_office_is_identical(live_office, tmp_p
     for line in lines:
         assert set(line) == {"seq", "at", "type", "visit", "step", "service", "counter", "operator", "data"}
 
-    from conftest import start_live_office, stop_live_office
+    from live_office import start_live_office, stop_live_office
 
     other = start_live_office(office_dir_factory("other"), live_office.app.clock)
     try:
@@ -44,7 +44,7 @@ def _common(before: list[str], lines: list[dict]) -> int:
 
 def test_import_into_an_empty_office_keeps_the_same_journal(office_dir_factory, clock):
     """Exact round trip on an office nobody has logged into."""
-    from conftest import start_live_office, stop_live_office
+    from live_office import start_live_office, stop_live_office
 
     a = start_live_office(office_dir_factory("a"), clock)
     try:
