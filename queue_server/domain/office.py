@@ -61,6 +61,7 @@ class Office:
         self.service_times = ServiceTimes()
         self.last_seq = 0
         self._numbers: dict[tuple[str, str], int] = {}
+        self._pruned_at: datetime | None = None
 
     # ---- reading -------------------------------------------------------
     def visit(self, visit_id: str) -> Visit:
@@ -345,9 +346,10 @@ class Office:
         self._forget_old(at)
 
     def _forget_old(self, now: datetime) -> None:
-        """Closed visits stay a day for the tracking page, then leave memory."""
-        if len(self.visits) < 2000:
+        """Closed visits stay a day for the tracking page, then leave memory (checked hourly)."""
+        if self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1):
             return
+        self._pruned_at = now
         horizon = now - KEEP_CLOSED_VISITS
         for vid in [v.id for v in self.visits.values() if v.closed_at and v.closed_at < horizon]:
             del self.visits[vid]

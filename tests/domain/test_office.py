@@ -130,3 +130,17 @@ def test_tickets_only_within_working_hours():
         office.issue("reception", friday_evening)
     assert "23.11" in str(exc.value) and "08:00" in str(exc.value)  # opens Monday at 8
     assert office.issue("reception", datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+
+
+def test_closed_visits_leave_memory_after_a_day_open_ones_stay(office):
+    office.open("1")
+    old_open = office.issue("payments")  # nobody serves payments at counter 1: stays queued
+    done = office.issue()
+    office.next("1")
+    office.do(office.office.finish, "1", "op1")
+    office.tick(27 * 60)
+    office.issue()
+    office.next("1")
+    office.do(office.office.finish, "1", "op1")
+    assert done.visit not in office.office.visits
+    assert old_open.visit in office.office.visits
