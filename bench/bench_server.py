@@ -1,0 +1,587 @@
+"""The queue server's speed, measured on the real `qserver run` with a year of history.
+
+What runs: a working copy of the cached benchmark office (bench/history.py: a
+year of simulated history, ≥ 500,000 visits, imported through `qserver
+import`), served by `qserver run --data DIR --port P` as a subprocess — gunicorn,
+gthread, one worker, the production server — on 127.0.0.1. The clients are in
+this process (HTTP: one `requests.Session` per client thread, keep-alive;
+Socket.IO: python-socketio clients, websocket transport) plus one helper
+process holding the extra Socket.IO clients. Client and server share the
+machine's cores, so every figure includes the clients' own CPU time: a
+pessimistic picture of an office, whose clients are other PCs.
+
+In order:
+
+1. start-up: process start → `/healthz` answers (median of several starts);
+2. `next` → `called` push latency at hall clients (display tokens) with 1, 50
+   and 200 Socket.IO clients connected. The measuring clients connect *last*,
+   so they are the last the server sends to: the fan-out's worst case. The
+   latency is monotonic time from just before `POST …/next` is sent to the
+   `called` event's arrival, both in this process;
+3. server RSS with 200 clients (the gunicorn worker's VmRSS; the master's is
+   printed apart), and the ticket-operation mix with those 200 clients listening;
+4. ticket issue over HTTP from 1, 4 and 16 concurrent clients (tickets alone;
+   each round's tickets are cancelled afterwards, so queues never hold more
+   than one round's tickets);
+5. the operation mix with 16 clients, each at its own counter: issue a
+   ticket, call the next visitor, finish with kind and topic — the budget's
+   "ticket operations/s".
+
+    python -m bench.bench_server           # full size, budgets checked
+    python -m bench.bench_server --tiny    # tiny size, budgets printed, not checked
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+
+from . import history as H
+from .common import (
+    Reporter,
+    child_pids,
+    fdatasync_ms,
+    free_port,
+    log,
+    percentile,
+    rss_kb,
+    summarize,
+    thread_count,
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    history_days: int
+    history_visits_per_day: int
+    startups: int
+    ticket_levels: dict[int, int]  # concurrent clients → tickets per client per round
+    ticket_rounds: int
+    mix_clients: int
+    mix_seconds: float
+    push_levels: tuple[int, ...]
+    push_samples: int
+    watchers: int  # measuring Socket.IO clients at each level (≤ clients)
+    settle_s: float  # quiet time after clients connect or leave
+
+
+FULL = Size(H.FULL_DAYS, H.FULL_VISITS_PER_DAY, startups=3,
+            ticket_levels={1: 300, 4: 100, 16: 40}, ticket_rounds=3,
+            mix_clients=16, mix_seconds=15, push_levels=(1, 50, 200), push_samples=150, watchers=5,
+            settle_s=1.0)
+TINY = Size(H.TINY_DAYS, H.TINY_VISITS_PER_DAY, startups=1,
+            ticket_levels={1: 10, 4: 3, 16: 1}, ticket_rounds=1,
+            mix_clients=2, mix_seconds=0.5, push_levels=(1, 3), push_samples=3, watchers=2, settle_s=0.1)
+PUSH_COUNTER = "27"  # a cashier window: payments and meter readings
+MIX_COUNTERS = ("1", "2", "3", "4", "5", "11", "12", "13", "14", "15", "16", "17", "18", "27", "28", "29")
+
+
+# ---- the server process ---------------------------------------------------------------
+class Server:
+    """`qserver run` as a subprocess group; start() returns seconds to a healthy /healthz."""
+
+    def __init__(self, data: Path, port: int):
+        self.data, self.port = data, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+        self.log_path = data / "server.log"
+
+    def start(self, timeout: float = 180) -> float:
+        logfile = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen([H.qserver(), "run", "--data", str(self.data), "--port", str(self.port)],
+                                     stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+        logfile.close()
+        with requests.Session() as s:
+            while time.perf_counter() - t0 < timeout:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"qserver run exited with {self.proc.returncode}:\n{self.tail()}")
+                try:
+                    if s.get(self.url + "/healthz", timeout=1).ok:
+                        return time.perf_counter() - t0
+                except requests.RequestException:
+                    pass
+                time.sleep(0.01)
+        self.stop()
+        raise RuntimeError(f"qserver run did not answer /healthz in {timeout} s:\n{self.tail()}")
+
+    def tail(self, n: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    @property
+    def worker_pid(self) -> int | None:
+        kids = child_pids(self.proc.pid) if self.proc else []
+        return kids[0] if kids else None
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+
+def prepare(work: Path, kiosks: int) -> dict:
+    """Device tokens in the working copy, written before the server starts."""
+    from queue_server.app import DB_NAME
+    from queue_server.auth import Accounts, password_hasher
+    from queue_server.journal_store import JournalStore
+
+    store = JournalStore(work / DB_NAME)
+    try:
+        accounts = Accounts(store, hasher=password_hasher(1, 1024))  # no hashing happens here
+        now = datetime.now(UTC)
+        with store.lock:  # one durable commit instead of one per token
+            store.conn.execute("BEGIN IMMEDIATE")
+            tokens = {"kiosks": [accounts.add_device(f"bench-kiosk-{i}", "kiosk", now) for i in range(kiosks)],
+                      "display": accounts.add_device("bench-hall-board", "display", now)}
+            store.conn.execute("COMMIT")
+        return tokens
+    finally:
+        store.close()
+
+
+def session(token: str) -> requests.Session:
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def login(url: str, who: str, counter_id: str | None = None) -> str:
+    r = requests.post(f"{url}/api/v1/auth/login", json={"login": who, "password": H.PASSWORD,
+                                                         "counter_id": counter_id}, timeout=30)
+    r.raise_for_status()
+    return r.json()["token"]
+
+
+def login_many(url: str, who: list[tuple[str, str | None]]) -> list[str]:
+    """Several logins at once (each is an argon2 hash at the office's real cost)."""
+    with ThreadPoolExecutor(4) as ex:
+        return list(ex.map(lambda w: login(url, *w), who))
+
+
+# ---- Socket.IO clients ---------------------------------------------------------------
+def sio_client():
+    import socketio
+
+    return socketio.Client(reconnection=False, handle_sigint=False)
+
+
+def sio_connect(client, url: str, token: str, tries: int = 3) -> None:
+    for attempt in range(tries):
+        try:
+            client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
+            return
+        except Exception:  # socketio.exceptions.ConnectionError and transport errors
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
+
+
+class Watcher:
+    """A hall client in this process, noting when each visit's `called` arrives."""
+
+    def __init__(self, url: str, token: str):
+        self.arrived: dict[str, float] = {}
+        self.cond = threading.Condition()
+        self.sio = sio_client()
+        self.sio.on("called", self._called)
+        sio_connect(self.sio, url, token)
+
+    def _called(self, data):
+        t = time.perf_counter()
+        with self.cond:
+            self.arrived.setdefault(data.get("visit_id"), t)
+            self.cond.notify_all()
+
+    def wait_for(self, visit_id: str, timeout: float = 5.0) -> float | None:
+        deadline = time.perf_counter() + timeout
+        with self.cond:
+            while visit_id not in self.arrived:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+            return self.arrived[visit_id]
+
+    def close(self) -> None:
+        try:
+            self.sio.disconnect()
+        except Exception:
+            pass
+
+
+class Holder:
+    """The helper process holding the extra Socket.IO clients (`--hold`)."""
+
+    def __init__(self, url: str, token: str):
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_server", "--hold", url, "--token", token],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                                     cwd=str(Path(__file__).resolve().parent.parent))
+        self.count = 0
+
+    def grow_to(self, n: int) -> None:
+        if n <= self.count:
+            return
+        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready"):
+            raise RuntimeError(f"client holder failed: {line!r}")
+        self.count = int(line.split()[1])
+        if self.count < n:
+            raise RuntimeError(f"client holder connected only {self.count} of {n} clients")
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(60)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+def hold_main(url: str, token: str) -> int:
+    """Holder mode: each stdin line is a number of clients to have connected; answer `ready N`."""
+    clients = []
+    pool = ThreadPoolExecutor(8)
+    for line in sys.stdin:
+        target = int(line)
+        new = [sio_client() for _ in range(max(0, target - len(clients)))]
+
+        def connect(c):
+            try:
+                sio_connect(c, url, token)
+                return c
+            except Exception as exc:
+                print(f"connect failed: {exc}", file=sys.stderr, flush=True)
+                return None
+        clients += [c for c in pool.map(connect, new) if c is not None]
+        print(f"ready {len(clients)}", flush=True)
+    list(pool.map(lambda c: c.disconnect(), clients))
+    os._exit(0)  # client threads may linger; nothing left to flush
+
+
+# ---- phases --------------------------------------------------------------------------------
+def ms(xs) -> list[float]:
+    return [x * 1000 for x in xs]
+
+
+def services_for(counter_id: str) -> tuple[str, ...]:
+    return H.COUNTERS[counter_id]
+
+
+def push_level(url: str, display: str, holder: Holder | None, clients: int, samples: int, watchers_n: int,
+               kiosk: requests.Session, operator: requests.Session,
+               settle_s: float) -> tuple[list[float], list[float]]:
+    """(push latencies ms, next HTTP latencies ms) with `clients` Socket.IO clients connected."""
+    watchers_n = min(watchers_n, clients)
+    if holder is not None:
+        holder.grow_to(clients - watchers_n)
+    watchers = [Watcher(url, display) for _ in range(watchers_n)]  # last to join: last to be sent to
+    time.sleep(settle_s)
+    rng = random.Random(clients)
+    pushes, nexts, lost = [], [], 0
+    try:
+        for _ in range(samples):
+            r = kiosk.post(f"{url}/api/v1/tickets", json={"service_id": rng.choice(services_for(PUSH_COUNTER))},
+                           timeout=30)
+            r.raise_for_status()
+            visit_id = r.json()["visit_id"]
+            time.sleep(0.05)  # the ticket's own `state` push goes out first
+            t0 = time.perf_counter()
+            r = operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/next", json={}, timeout=30)
+            nexts.append(time.perf_counter() - t0)
+            r.raise_for_status()
+            if r.json().get("visit_id") != visit_id:
+                raise RuntimeError(f"next called {r.json().get('number')}, not the ticket just issued")
+            for w in watchers:
+                t = w.wait_for(visit_id)
+                if t is None:
+                    lost += 1
+                else:
+                    pushes.append(t - t0)
+            operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/finish",
+                          json={"kind": "payment", "topic": "energy_supply"}, timeout=30).raise_for_status()
+            time.sleep(0.05 + rng.random() * 0.05)
+    finally:
+        for w in watchers:
+            w.close()
+    if lost:
+        log(f"push: {lost} `called` events did not arrive within 5 s with {clients} clients")
+    return ms(pushes), ms(nexts)
+
+
+def issue_round(url: str, kiosk_tokens: list[str], clients: int, per_client: int,
+                seed: int) -> tuple[list[float], float, list[str]]:
+    """Tickets alone: (latencies s, wall seconds, visit ids)."""
+    barrier = threading.Barrier(clients + 1)
+    lat: list[list[float]] = [[] for _ in range(clients)]
+    visits: list[list[str]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+
+    def client(k: int):
+        rng = random.Random(seed * 100 + k)
+        s = session(kiosk_tokens[k % len(kiosk_tokens)])
+        try:
+            for _ in range(2):  # warm the connection
+                r = s.post(f"{url}/api/v1/tickets", json={"service_id": "quick"}, timeout=30)
+                visits[k].append(r.json()["visit_id"])
+            barrier.wait()
+            for _ in range(per_client):
+                body = {"service_id": H.pick(rng, H.FIRST_SERVICE)}
+                t0 = time.perf_counter()
+                r = s.post(f"{url}/api/v1/tickets", json=body, timeout=30)
+                lat[k].append(time.perf_counter() - t0)
+                if r.status_code != 201:
+                    errors.append(f"{r.status_code} {r.text[:200]}")
+                else:
+                    visits[k].append(r.json()["visit_id"])
+        except Exception as exc:
+            errors.append(repr(exc))
+            barrier.abort()
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError(f"ticket issue failed: {errors[:3]}")
+    return [x for xs in lat for x in xs], wall, [v for vs in visits for v in vs]
+
+
+def cancel_all(url: str, admin_token: str, visit_ids: list[str]) -> None:
+    """Empty the queues again (not timed)."""
+    def worker(chunk):
+        with session(admin_token) as s:
+            for vid in chunk:
+                s.post(f"{url}/api/v1/visits/{vid}/cancel", json={"reason": "bench"}, timeout=30)
+    chunks = [visit_ids[i::8] for i in range(8)]
+    with ThreadPoolExecutor(8) as ex:
+        list(ex.map(worker, chunks))
+
+
+def mix_round(url: str, operators: list[tuple[str, str]], kiosk_tokens: list[str],
+              seconds: float) -> tuple[int, float, dict[str, list[float]]]:
+    """Each client at its counter: issue → next → finish, for `seconds`.
+    Returns (operations done, wall seconds, latencies ms by operation)."""
+    barrier = threading.Barrier(len(operators) + 1)
+    stop = threading.Event()
+    lat: dict[str, list[float]] = {"issue": [], "next": [], "finish": []}
+    lock = threading.Lock()
+    counts = [0] * len(operators)
+    errors: list[str] = []
+
+    def client(k: int, counter_id: str, op_token: str):
+        rng = random.Random(k)
+        mine: dict[str, list[float]] = {"issue": [], "next": [], "finish": []}
+        kiosk, op = session(kiosk_tokens[k % len(kiosk_tokens)]), session(op_token)
+        base = f"{url}/api/v1/counters/{counter_id}"
+        try:
+            barrier.wait()
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                r = kiosk.post(f"{url}/api/v1/tickets",
+                               json={"service_id": rng.choice(services_for(counter_id))}, timeout=30)
+                t1 = time.perf_counter()
+                mine["issue"].append(t1 - t0)
+                if r.status_code != 201:
+                    raise RuntimeError(f"ticket: {r.status_code} {r.text[:200]}")
+                r = op.post(f"{base}/next", json={}, timeout=30)
+                t2 = time.perf_counter()
+                mine["next"].append(t2 - t1)
+                counts[k] += 2
+                if r.status_code == 204:  # another counter took it
+                    continue
+                if r.status_code != 200:
+                    raise RuntimeError(f"next: {r.status_code} {r.text[:200]}")
+                service = r.json()["service_id"]
+                r = op.post(f"{base}/finish", json=H.finish_data(rng, service), timeout=30)
+                mine["finish"].append(time.perf_counter() - t2)
+                if r.status_code != 200:
+                    raise RuntimeError(f"finish: {r.status_code} {r.text[:200]}")
+                counts[k] += 1
+        except Exception as exc:
+            errors.append(repr(exc))
+            barrier.abort()
+        finally:
+            kiosk.close()
+            op.close()
+            with lock:
+                for key, xs in mine.items():
+                    lat[key] += xs
+
+    threads = [threading.Thread(target=client, args=(k, c, t)) for k, (c, t) in enumerate(operators)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError(f"operation mix failed: {errors[:3]}")
+    return sum(counts), wall, {k: ms(v) for k, v in lat.items()}
+
+
+# ---- the run ------------------------------------------------------------------------------------
+def run(size: Size, rep: Reporter, keep: bool = False) -> None:
+    hist = H.ensure_history(size.history_days, size.history_visits_per_day)
+    db_mb = (hist.path / "office.sqlite").stat().st_size / 1e6
+    rep.figure("history_visits", hist.visits,
+               f"{hist.meta['lines']:,} journal lines, {hist.meta['first_day']} … {hist.meta['last_day']}, "
+               f"database {db_mb:,.0f} MB; generated and imported via `qserver import`")
+    tmp = tempfile.mkdtemp(prefix="qbench-server-")
+    work = H.copy_office(hist.path, Path(tmp) / "office")
+    tokens = prepare(work, kiosks=max(size.ticket_levels))
+    disk = fdatasync_ms(work)
+    rep.figure("disk_fdatasync_median_ms", disk["median"],
+               f"4 KiB write + fdatasync where the journal lives (each ticket waits for one); "
+               f"p99 {disk['p99']:.1f} ms, max {disk['max']:.1f} ms")
+    server = Server(work, free_port())
+    holder: Holder | None = None
+    try:
+        # 1. start-up with the whole history in the journal
+        starts = []
+        for i in range(size.startups):
+            starts.append(server.start())
+            if i < size.startups - 1:
+                server.stop()
+        weekday = datetime.now(ZoneInfo(H.TZ)).strftime("%A")
+        rep.figure("server_startup_s", statistics.median(starts),
+                   f"process start → /healthz, median of {len(starts)}: "
+                   + ", ".join(f"{s:.2f}" for s in starts) + f"; replays today and yesterday ({weekday} today)")
+        url = server.url
+        log(f"server: {url}, master {server.proc.pid}, worker {server.worker_pid}")
+
+        mix_at = MIX_COUNTERS[:size.mix_clients]
+        staff = login_many(url, [("admin", None), (H.operator_login(PUSH_COUNTER), PUSH_COUNTER)]
+                           + [(H.operator_login(c), c) for c in mix_at])
+        admin, push_op = staff[0], session(staff[1])
+        operators = list(zip(mix_at, staff[2:], strict=True))
+        kiosk = session(tokens["kiosks"][0])
+
+        # 2. push latency by number of connected clients
+        for n in size.push_levels:
+            if n > size.watchers and holder is None:
+                holder = Holder(url, tokens["display"])
+            log(f"push: {n} Socket.IO clients, {size.push_samples} calls")
+            pushes, nexts = push_level(url, tokens["display"], holder, n, size.push_samples, size.watchers,
+                                       kiosk, push_op, size.settle_s)
+            st = summarize(pushes)
+            note = (f"{st['n']} pushes at {min(n, size.watchers)} clients connected last; "
+                    f"max {st['max']:.1f} ms; `next` HTTP p99 {percentile(nexts, 99):.1f} ms") if pushes else "none arrived"
+            rep.figure(f"called_push_{n}c_median_ms", st["median"])
+            rep.figure(f"called_push_{n}c_p99_ms", st["p99"], note)
+            if n == max(size.push_levels):
+                time.sleep(size.settle_s)
+                pid = server.worker_pid
+                worker, master = rss_kb(pid) or 0, rss_kb(server.proc.pid) or 0
+                rep.figure(f"server_rss_{n}c_mb", worker / 1024,
+                           f"gunicorn worker VmRSS ({thread_count(pid)} threads); master {master / 1024:.0f} MB, "
+                           f"sum {(worker + master) / 1024:.0f} MB")
+        # 3. the mix with the clients listening (every operation pushes `state` to all of them)
+        if holder is not None:
+            holder.grow_to(max(size.push_levels) - size.watchers)
+            watchers = [Watcher(url, tokens["display"]) for _ in range(size.watchers)]
+            log(f"mix: {len(operators)} clients for {size.mix_seconds} s with {holder.count + len(watchers)} "
+                "Socket.IO clients listening")
+            done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
+            for w in watchers:
+                w.close()
+            n_ws = holder.count + len(watchers)
+            allops = lat["issue"] + lat["next"] + lat["finish"]
+            rep.figure(f"ticket_ops_mix_{len(operators)}c_{n_ws}ws_per_s", done / wall,
+                       f"issue + next + finish with {n_ws} Socket.IO clients listening; "
+                       f"p99 {percentile(allops, 99):.1f} ms")
+            holder.close()
+            holder = None
+            time.sleep(size.settle_s)
+
+        # 4. tickets alone from 1, 4, 16 clients
+        for clients, per_client in size.ticket_levels.items():
+            lats, rates, rounds_p99 = [], [], []
+            for rnd in range(size.ticket_rounds):
+                log(f"tickets: {clients} client(s) × {per_client}, round {rnd + 1}/{size.ticket_rounds}")
+                xs, wall, visits = issue_round(url, tokens["kiosks"], clients, per_client, seed=rnd)
+                lats += xs
+                rates.append(len(xs) / wall)
+                rounds_p99.append(percentile(xs, 99) * 1000)
+                cancel_all(url, admin, visits)
+            st = summarize(ms(lats))
+            spread = ", ".join(f"{p:.1f}" for p in rounds_p99)
+            rep.figure(f"ticket_issue_http_{clients}c_median_ms", st["median"])
+            rep.figure(f"ticket_issue_http_{clients}c_p95_ms", st["p95"])
+            rep.figure(f"ticket_issue_http_{clients}c_p99_ms", st["p99"],
+                       f"{st['n']} tickets in {size.ticket_rounds} round(s); p99 by round {spread} ms; max {st['max']:.1f} ms")
+            rep.figure(f"ticket_issue_{clients}c_per_s", statistics.median(rates),
+                       "tickets alone, median of rounds: " + ", ".join(f"{r:.0f}" for r in rates))
+
+        # 5. the operation mix, no Socket.IO clients
+        log(f"mix: {len(operators)} clients for {size.mix_seconds} s")
+        done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
+        allops = lat["issue"] + lat["next"] + lat["finish"]
+        rep.figure(f"ticket_ops_mix_{len(operators)}c_per_s", done / wall,
+                   f"issue + next + finish, each client at its own counter; {done} operations in {wall:.1f} s")
+        rep.figure(f"ticket_ops_mix_{len(operators)}c_p99_ms", percentile(allops, 99),
+                   f"median {percentile(allops, 50):.1f} ms; p99 issue {percentile(lat['issue'], 99):.1f}, "
+                   f"next {percentile(lat['next'], 99):.1f}, finish {percentile(lat['finish'], 99):.1f} ms")
+        pid = server.worker_pid
+        rep.figure("server_rss_end_mb", (rss_kb(pid) or 0) / 1024,
+                   f"worker VmRSS after everything; peak (VmHWM) {(rss_kb(pid, 'VmHWM') or 0) / 1024:.0f} MB")
+    finally:
+        if holder is not None:
+            holder.close()
+        server.stop()
+        if keep:
+            log(f"kept {work}")
+        else:
+            import shutil
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.bench_server", description=__doc__.split("\n\n")[0])
+    p.add_argument("--tiny", action="store_true", help="tiny size, budgets printed but not checked")
+    p.add_argument("--keep", action="store_true", help="keep the working office folder")
+    p.add_argument("--hold", metavar="URL", help=argparse.SUPPRESS)
+    p.add_argument("--token", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.hold:
+        return hold_main(args.hold, args.token)
+    rep = Reporter("server", budgets_on=not args.tiny)
+    t0 = time.perf_counter()
+    run(TINY if args.tiny else FULL, rep, args.keep)
+    rep.comment(f"bench_server took {time.perf_counter() - t0:.0f} s")
+    return rep.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
