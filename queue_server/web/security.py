@@ -119,6 +119,6 @@ def _refuse(is_login: bool):
 
 
 def _plain_context(_):
-    from .lang import base_context
+    from .pages import base_context  # late: pages imports this module
 
     return base_context(_, None)
