@@ -12,8 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, make_response, redirect, render_template, request, url_for
 
-from ..api.context import bearer_token
-from ..api.spec import Api, Guard, endpoint
+from ..api.spec import Api, ApiError, Guard, endpoint
 from ..auth import AuthError, require
 from ..domain.model import COUNTER_CLOSED
 from ..snapshot import state_snapshot
@@ -198,10 +197,13 @@ def _take_counter(office, now, counter_id: str, p):
 
 
 def _register_api(api: Api) -> None:
-    @endpoint(api, "POST", "/api/v1/web/logout", summary="End a browser session: close the operator's "
-              "counter, revoke the token, clear the cookie", tag="web", guard=ANYONE,
+    @endpoint(api, "POST", "/api/v1/web/logout", summary="End a browser session (the qtoken cookie): close "
+              "the operator's counter, revoke the token, clear the cookie", tag="web", guard=ANYONE,
               responses={204: None, 409: {"description": "A visitor is still at the counter"}})
     def web_logout():
+        if request.headers.get("Authorization"):
+            raise ApiError(400, "not_a_browser_session", "This ends a browser session (the qtoken cookie); "
+                           "API clients log out with POST /api/v1/auth/logout")
         app = sec.office_app()
         p = g.principal
         if p.is_staff and p.counter_id and p.role in ("operator", "admin"):
@@ -211,7 +213,7 @@ def _register_api(api: Api) -> None:
                     return None
                 return office.close_counter(p.counter_id, p.subject, now)
             app.service.run(close)
-        app.accounts.revoke(bearer_token())
+        app.accounts.revoke(request.cookies.get(sec.TOKEN_COOKIE))
         response = make_response("", 204)
         sec.clear_session(response)
         return response

@@ -54,9 +54,14 @@ def test_log_in_call_transfer_finish_and_log_out_with_the_keyboard(web_office, p
     dialog = page.locator("#transfer-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator('[data-service-option="reception"]')).to_be_hidden()  # not to itself
-    dialog.locator('input[value="quick"]').check()
-    dialog.locator("#transfer-note").fill("нужна справка")
-    dialog.locator("[data-transfer-now]").click()
+    expect(dialog.locator('input[value="consultation"]')).to_be_focused()
+    page.keyboard.press("ArrowDown")  # payments
+    page.keyboard.press("ArrowDown")  # quick
+    expect(dialog.locator('input[value="quick"]')).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("нужна справка")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     expect(page.locator("#no-visitor")).to_be_visible()
     expect(page.locator('#queue-rows tr[data-queue="quick"] td.num')).to_have_text("1")
@@ -69,12 +74,17 @@ def test_log_in_call_transfer_finish_and_log_out_with_the_keyboard(web_office, p
     expect(page.locator("#v-history-list li")).to_have_text("Администратор, Окно 1 — перенаправлен")
     assert fits_the_screen(page)  # 1366×768 with a visitor, a note and a history: no scrolling
 
-    # finish in two touches (here: two Enters), kind then topic
+    # finish in two touches, kind then topic (here by keyboard: Tab to the choice, Enter)
     page.keyboard.press("KeyF")
     expect(page.locator("#finish-dialog")).to_be_visible()
     expect(page.locator('[data-kind="application"]')).to_be_focused()
-    page.locator('[data-kind="complaint"]').click()
-    page.locator('[data-topic="metering"]').click()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # complaint; the focus moves on to the topics
+    expect(page.locator('[data-topic="technological_connection"]')).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(page.locator('[data-topic="metering"]')).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#finish-dialog")).to_be_hidden()
     expect(page.locator("#no-visitor")).to_be_visible()
     finished = [e for e in journal(web_office) if e["type"] == "step.finished"]

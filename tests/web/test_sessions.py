@@ -124,6 +124,10 @@ def test_logout_closes_the_counter_revokes_the_token_and_clears_the_cookie(web_o
     state = web_office.get("/api/v1/state", "head").json()
     assert next(c for c in state["counters"] if c["counter_id"] == "1")["status"] == "closed"
     assert 'id="f-login"' in s.get(web_office.url + "/console").text
+    # API clients keep their own logout: this one is for the cookie session only
+    r = web_office.post("/api/v1/web/logout", "head")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "not_a_browser_session"
+    assert web_office.get("/api/v1/state", "head").status_code == 200
 
 
 def test_language_switch_is_remembered_in_a_cookie(web_office):
