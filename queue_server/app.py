@@ -120,9 +120,9 @@ def hasher_for(config: OfficeConfig):
 
 def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports)."""
-    from . import web
+    from . import track_page, web
 
-    return [web]
+    return [web, track_page]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):

@@ -1,0 +1,1 @@
+"""The kiosk's widgets: thin views over KioskController."""

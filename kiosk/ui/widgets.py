@@ -1,0 +1,117 @@
+"""Small building blocks shared by the kiosk screens."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+
+def label(text: str = "", role: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
+    w = QLabel(text)
+    if role:
+        w.setProperty("role", role)
+    w.setWordWrap(wrap)
+    w.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    w.setTextFormat(Qt.TextFormat.PlainText)
+    return w
+
+
+def button(text: str, name: str, role: str = "", on_click=None) -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    if role:
+        b.setProperty("role", role)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a touchscreen: no focus rectangles
+    b.setAutoRepeat(False)
+    if on_click is not None:
+        b.clicked.connect(on_click)
+    return b
+
+
+def fit_text(b: QPushButton, padding: int) -> None:
+    """A button is never narrower than its words (the layout squeezes the office name instead)."""
+    b.ensurePolished()
+    b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 2 * padding + 12)
+
+
+def restyle(w: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed."""
+    w.style().unpolish(w)
+    w.style().polish(w)
+
+
+def panel(role: str) -> QWidget:
+    w = QWidget()
+    w.setProperty("role", role)
+    w.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    return w
+
+
+class TwoLineButton(QPushButton):
+    """A large button with a bold name and a one-line hint under it; one tap, no gestures."""
+
+    def __init__(self, name: str, hint: str, object_name: str, role: str, icon: str = ""):
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setProperty("role", role)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.icon = icon
+        box = QVBoxLayout(self)
+        self.name_label = label("", "name")
+        self.hint_label = label("", "hint")
+        box.addStretch(1)
+        for w in (self.name_label, self.hint_label):
+            w.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+            box.addWidget(w)
+        box.addStretch(1)
+        self.set_texts(name, hint)
+
+    def set_texts(self, name: str, hint: str) -> None:
+        self.name_label.setText((f"{self.icon}  " if self.icon else "") + name)
+        self.hint_label.setText(hint)
+        self.hint_label.setVisible(bool(hint))
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(hint)
+
+    def set_padding(self, px: int) -> None:
+        self.layout().setContentsMargins(px, px // 2, px, px // 2)
+        self.layout().setSpacing(px // 4)
+
+
+class QrWidget(QWidget):
+    """The tracking link as a QR code on screen, drawn from the code's modules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._matrix: list[list[bool]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_data(self, text: str) -> None:
+        if text:
+            import qrcode  # not at start-up: the start screen needs no QR code
+
+            qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+            qr.add_data(text)
+            qr.make(fit=True)
+            self._matrix = qr.get_matrix()
+        else:
+            self._matrix = []
+        self.setVisible(bool(self._matrix))
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        if not self._matrix:
+            return
+        p = QPainter(self)
+        side = min(self.width(), self.height())
+        p.fillRect(0, 0, side, side, QColor("#FFFFFF"))
+        n = len(self._matrix)
+        cell = side / n
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#000000"))
+        for y, row in enumerate(self._matrix):
+            for x, dark in enumerate(row):
+                if dark:
+                    p.drawRect(QRectF(x * cell, y * cell, cell + 0.5, cell + 0.5))
+        p.end()
