@@ -65,7 +65,8 @@ def register(api: Api) -> None:
                         "hint_en": s.hint_en, "role": s.role, "prefix": s.prefix,
                         "norm": {"wait_s": role.wait_norm_s, "service_s": role.service_norm_s},
                         "counters": [c.id for c in catalog.counters_serving(s.id)]})
-        return jsonify({"office": catalog.office_name, "language": catalog.language, "services": out})
+        return jsonify({"office": catalog.office_name, "language": catalog.language,
+                        "timezone": catalog.timezone, "services": out})
 
     @endpoint(api, "GET", "/api/v1/state", summary="Queues, counters and recent calls", tag="hall",
               guard=ANY, responses={200: S.STATE})

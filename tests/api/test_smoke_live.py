@@ -8,3 +8,11 @@ def test_ticket_then_call(live_office):
     assert r.status_code == 200
     assert r.json()["number"] == "А001"
     assert r.json()["reason"]["code"] == "only"
+
+
+def test_services_tell_names_roles_norms_and_the_office_time_zone(live_office):
+    body = live_office.get("/api/v1/services").json()
+    assert body["timezone"] == "Europe/Moscow" and body["language"] == "ru"
+    reception = next(s for s in body["services"] if s["id"] == "reception")
+    assert reception["name"] == "Администратор" and reception["prefix"] == "А"
+    assert reception["norm"] == {"wait_s": 600, "service_s": 300} and reception["counters"] == ["1"]
