@@ -258,6 +258,24 @@ def child_pids(pid: int) -> list[int]:
     return kids
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat), None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load1() -> float | None:
+    """The 1-minute load average (how busy the shared machine was)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def thread_count(pid: int) -> int | None:
     try:
         return len(os.listdir(f"/proc/{pid}/task"))

@@ -21,12 +21,23 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .common import REPO, Budget, find_budget, fmt, load_budgets, machine, parse_figure
+from .common import (
+    REPO,
+    Budget,
+    fdatasync_ms,
+    find_budget,
+    fmt,
+    load_budgets,
+    machine,
+    parse_figure,
+)
 
 DOC = REPO / "docs" / "performance.md"
 NOTES_BEGIN, NOTES_END = "<!-- notes:begin -->", "<!-- notes:end -->"
@@ -211,6 +222,10 @@ def md_cell(text) -> str:
 
 def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
            budgets: dict[str, dict[str, Budget]]) -> str:
+    def disk(m: dict) -> str:
+        d = m.get("fdatasync")
+        return f"median {d['median']:.1f} ms, p99 {d['p99']:.1f} ms" if d and d["n"] else "not measured"
+
     out = ["# Performance", "",
            "The figures behind every speed claim in this project, written by `make bench`",
            "(`bench/run_all.py`) — **do not edit by hand**, except between the notes markers at the",
@@ -225,6 +240,8 @@ def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
             f"| OS | {m_start['os']} |",
             f"| commit | {m_start['commit'] or 'unknown'} (plus the working tree) |",
             f"| load average (1, 5, 15 min) | at start {m_start['loadavg']}, at end {m_end['loadavg']} |",
+            f"| disk: 4 KiB write + fdatasync (one durable journal commit) | at start {disk(m_start)}; "
+            f"at end {disk(m_end)} |",
             f"| whole run | {total_s / 60:.1f} min |", "",
             "The machine is shared: other work ran at the same time, so the load average above is "
             "part of every figure. Latencies are percentiles of many samples (nearest rank: always a "
@@ -279,6 +296,12 @@ def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
     return "\n".join(out)
 
 
+def machine_now() -> dict:
+    m = machine()
+    m["fdatasync"] = fdatasync_ms(Path(tempfile.gettempdir()))
+    return m
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__.split("\n\n")[0])
     p.add_argument("--tiny", action="store_true", help="tiny sizes, budgets off, docs/performance.md untouched")
@@ -295,14 +318,14 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
         chosen = tuple(b for b in BENCHES if b[0] in names)
     budgets = load_budgets()
-    m_start = machine()
+    m_start = machine_now()
     t0 = time.perf_counter()
     if args.tiny and not args.one_by_one:
         runs = run_together(chosen, tiny=True)
     else:
         runs = [run_bench(name, title, args.tiny) for name, title in chosen]
     total = time.perf_counter() - t0
-    m_end = machine()
+    m_end = machine_now()
     write = not args.tiny and not args.no_write and (not args.only or args.write)
     if write:
         DOC.write_text(render(runs, m_start, m_end, total, budgets), encoding="utf-8")
