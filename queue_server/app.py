@@ -24,7 +24,8 @@ from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
 from .realtime import Realtime
-from .scheduler import DailyJob, Scheduler, at_local
+from .report_service import write_day
+from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service_layer import OfficeService
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,14 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
 
-    return [DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+    def closed_day_reports(local):
+        write_day(app.store, config.catalog, app.data_dir, local.date())
+
+    jobs = [DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+    if config.get("reports.write_at_close"):
+        jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),
+                             closed_day_reports))
+    return jobs
 
 
 def hasher_for(config: OfficeConfig):
@@ -121,8 +129,9 @@ def hasher_for(config: OfficeConfig):
 def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports)."""
     from . import track_page, web
+    from .api import routes_reports
 
-    return [web, track_page]
+    return [web, track_page, routes_reports]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):

@@ -187,6 +187,33 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from datetime import date
+
+    from .report_service import REPORTS_DIR, build_report, file_name, render
+
+    config = load_config(Path(args.data) / CONFIG_NAME)
+    try:
+        if args.start or args.end:
+            start, end = date.fromisoformat(args.start or args.end), date.fromisoformat(args.end or args.start)
+        else:
+            start, end = date.fromisoformat(args.date) if args.date else _now().date(), None
+    except ValueError as exc:
+        print(f"qserver report: {exc}", file=sys.stderr)
+        return 2
+    store = JournalStore(Path(args.data) / DB_NAME)
+    try:
+        report = build_report(store, config.catalog, start, end)
+    finally:
+        store.close()
+    body, _ = render(report, args.format, args.lang or config.catalog.language)
+    out = Path(args.out) if args.out else Path(args.data) / REPORTS_DIR / file_name(start, end, args.format)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(body)
+    print(out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qserver", description="Electronic queue office server")
     sub = p.add_subparsers(dest="command", required=True)
@@ -233,18 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     command("backup", cmd_backup, "take an online backup now")
     c = command("restore", cmd_restore, "replace the database with a backup (stop the server first)")
     c.add_argument("file")
-    for extra in _extra_commands():
-        extra(command)
+    c = command("report", cmd_report, "a timing report for a day or a period")
+    c.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
+    c.add_argument("--from", dest="start", help="first day of a period")
+    c.add_argument("--to", dest="end", help="last day of a period")
+    c.add_argument("--format", default="pdf", choices=["pdf", "csv", "xlsx", "json"])
+    c.add_argument("--lang", choices=["ru", "en"])
+    c.add_argument("--out", help="file to write (default: DATA/reports/report-….FORMAT)")
     return p
-
-
-def _extra_commands() -> list:
-    """Commands contributed by other parts (reports)."""
-    try:
-        from .reports.cli import add_commands
-    except ImportError:
-        return []
-    return [add_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

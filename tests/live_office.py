@@ -21,6 +21,7 @@ from queue_server.journal_store import JournalStore
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PASSWORD = "secret123"
+COUNTERS = {"op1": "1", "op2": "2", "op3": "3", "op4": "4"}
 # Real argon2, at the cheapest cost: the standard cost (0.3 s a hash here) would
 # make every fixture take seconds. Production keeps the defaults.
 TEST_SECURITY = "\n[security]\nargon2_time_cost = 1\nargon2_memory_kib = 1024\n"
@@ -63,6 +64,11 @@ class LiveOffice:
         r.raise_for_status()
         return r.json()["token"]
 
+    def relogin(self) -> None:
+        """Everyone logs in again (a new working day: yesterday's sessions expired)."""
+        for login, _role in STAFF:
+            self.tokens[login] = self.login(login, COUNTERS.get(login))
+
     def post(self, path: str, who: str, json: dict | None = None) -> requests.Response:
         return requests.post(self.url + path, json=json or {}, headers=self.headers(who), timeout=5)
 
@@ -93,9 +99,7 @@ def start_live_office(data: Path, clock=None) -> LiveOffice:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     live = LiveOffice(app, url, port, tokens, server)
-    for login, _role in STAFF:
-        counter = {"op1": "1", "op2": "2", "op3": "3", "op4": "4"}.get(login)
-        tokens[login] = live.login(login, counter)
+    live.relogin()
     return live
 
 
