@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 from queue_server.domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, Catalog
 
-from .groups import Figures, Folded, Group, fold
+from .groups import Figures, Folded, Group, fold, seconds, within_norm
 from .stats import mean_or_none, share, summarize
-from .timing import K_OPEN_S, K_PAUSED_S, V_DAY, Tally, scan
+from .timing import K_OPEN_T, K_PAUSED_T, V_DAY, Tally, scan
 
 REPORT_VERSION = 1
 
@@ -101,10 +101,9 @@ def _roles(F: Folded, catalog: Catalog) -> dict:
 
 def _visits(T: Tally, catalog: Catalog) -> dict:
     totals = array("d")
-    for arr in T.totals:
-        totals.extend(arr)
-    norm = float(catalog.visit_norm_s)
-    total = summarize(totals, sum(map(norm.__ge__, totals)), len(totals))
+    for day in T.totals:
+        totals.extend(seconds(day))
+    total = summarize(totals, *within_norm(totals, catalog.visit_norm_s))
     return {
         "count": sum(T.visits),
         "completed": len(totals),
@@ -116,9 +115,24 @@ def _visits(T: Tally, catalog: Catalog) -> dict:
         "norm_s": catalog.visit_norm_s,
         "total": total,
         "verdict": {"total_ok": _verdict(total, catalog.visit_norm_s)},
-        "by_priority": dict(sorted(T.by_priority.items())),
-        "by_channel": dict(sorted(T.by_channel.items())),
+        "by_priority": _count(T.tickets, 1, ()),
+        "by_channel": _count(T.tickets, 0, ()),
     }
+
+
+def _count(tally: dict[tuple, int], i: int, known: tuple[str, ...],
+           missing: str | None = None) -> dict[str, int]:
+    """Counts by the i-th element of the tally's keys: the known values
+    first (with zeros), then any others seen, sorted; ``None`` values are
+    counted under ``missing`` or dropped."""
+    seen: dict[str, int] = {}
+    for key, n in tally.items():
+        value = key[i] if key[i] is not None else missing
+        if value is not None:
+            seen[value] = seen.get(value, 0) + n
+    out = {k: seen.pop(k, 0) for k in known}
+    out.update(sorted(seen.items()))
+    return out
 
 
 def _hours(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
@@ -153,7 +167,7 @@ def _services(F: Folded, catalog: Catalog) -> list[dict]:
         svc = catalog.services.get(sid)
         role = catalog.roles.get(svc.role) if svc else None
         row = {
-            "service": sid,
+            "id": sid,
             "name": {"ru": svc.name_ru, "en": svc.name_en} if svc else {"ru": sid, "en": sid},
             "role": role.id if role else None,
             "recalls": g.recalls,
@@ -170,11 +184,12 @@ def _counters(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
     for cid, g in F.counters.items():
         ctr = catalog.counters.get(cid)
         clock = T.counter_clock.get(cid)
-        open_s, paused_s = (clock[K_OPEN_S], clock[K_PAUSED_S]) if clock else (0.0, 0.0)
+        open_s, paused_s = ((clock[K_OPEN_T].total_seconds(), clock[K_PAUSED_T].total_seconds())
+                            if clock else (0.0, 0.0))
         busy_s = F.counter_busy_s.get(cid, 0.0)
         working = open_s - paused_s
         row = {
-            "counter": cid,
+            "id": cid,
             "name": ctr.name if ctr else cid,
             "open_s": round(open_s, 1),
             "paused_s": round(paused_s, 1),
@@ -191,24 +206,17 @@ def _counters(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
 def _operators(F: Folded) -> list[dict]:
     rows = []
     for oid in sorted(F.operators):
-        row = {"operator": oid}
+        row = {"id": oid}
         row.update(_timing(F.operators[oid], None, None, verdict=False))
         rows.append(row)
     return rows
 
 
 def _appeals(T: Tally) -> dict:
-    def counts(known: tuple[str, ...], seen: dict[str, int]) -> dict[str, int]:
-        out = {k: seen.get(k, 0) for k in known}
-        for k in sorted(seen):
-            if k not in out:
-                out[k] = seen[k]
-        return out
-
     return {
-        "by_kind": counts(APPEAL_KINDS, T.by_kind),
-        "by_topic": counts(APPEAL_TOPICS, T.by_topic),
-        "by_outcome": counts(OUTCOMES, T.by_outcome),
+        "by_kind": _count(T.appeals, 0, APPEAL_KINDS, "unspecified"),
+        "by_topic": _count(T.appeals, 1, APPEAL_TOPICS, "unspecified"),
+        "by_outcome": _count(T.appeals, 2, OUTCOMES, "unspecified"),
     }
 
 
@@ -216,10 +224,9 @@ def _days(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
     open_by_day = [0] * T.ndays
     for v in T.open_visits.values():
         open_by_day[v[V_DAY]] += 1
-    norm = float(catalog.visit_norm_s)
     rows = []
     for d in range(T.ndays):
-        totals = T.totals[d]
+        totals = seconds(T.totals[d])
         n = len(totals)
         roles = {}
         for rid in catalog.roles:
@@ -233,7 +240,7 @@ def _days(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
             "cancelled": T.cancelled[d],
             "open_at_close": open_by_day[d],
             "total_mean_s": mean_or_none(sum(totals), n),
-            "total_within_norm_share": share(sum(map(norm.__ge__, totals)), n),
+            "total_within_norm_share": share(*within_norm(totals, catalog.visit_norm_s)),
             "roles": roles,
         })
     return rows

@@ -1,20 +1,25 @@
-"""Fold the pass's keyed duration arrays into the groups a report shows.
+"""Fold the pass's step groups into the groups a report shows.
 
-``timing.scan`` files every duration under one fine key (service, counter,
-operator, day, hour). Here each key's array is summed, maxed and counted
-against its own role's norm once, in C (``sum``, ``max``, ``map``), and the
-arrays are concatenated per role, service, counter and operator only where
-a median and a 90th percentile need the sorted values. So the per-step
-Python work stays in the pass and the fold costs a few sorts.
+``timing.scan`` files every step under one fine key (service, counter,
+operator, day, hour). Here each key's durations are turned into float
+seconds once, in C (``map(timedelta.total_seconds, ...)`` into an
+``array('d')``), summed, maxed and counted against their own role's norm,
+and then handed to every group the key belongs to: its service, role,
+counter and operator, its hour of the day and its day. Only the median and
+the 90th percentile need the values themselves, sorted; ``stats.py`` does
+that once per role, service, counter and operator.
 """
 from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from queue_server.domain.catalog import Catalog
 
-from .timing import C_NO_SHOWS, C_OPEN, C_RECALLS, C_STEPS, Tally
+from .timing import G_NO_SHOWS, G_OPEN, G_RECALLS, G_SERVICES, G_STEPS, G_WAITS, Tally
+
+_seconds = timedelta.total_seconds
 
 
 @dataclass
@@ -63,14 +68,20 @@ class Folded:
     day_roles: dict[tuple[int, str], list]
 
 
-def _within(arr: array, norm: float | None) -> tuple[int, int]:
+def seconds(durations: list[timedelta]) -> array:
+    """Float seconds of many durations at C speed."""
+    return array("d", map(_seconds, durations))
+
+
+def within_norm(values: array, norm: float | None) -> tuple[int, int]:
+    """(how many values are <= norm, how many had a norm at all)."""
     if norm is None:
         return 0, 0
-    return sum(map(float(norm).__ge__, arr)), len(arr)
+    return sum(map(float(norm).__ge__, values)), len(values)
 
 
 def fold(T: Tally, catalog: Catalog) -> Folded:
-    """Group the pass's arrays by role, service, counter, operator, hour and day."""
+    """Group the pass's steps by role, service, counter, operator, hour and day."""
     norms: dict[str | None, tuple] = {}
     role_of: dict[str | None, str | None] = {}
     for sid, svc in catalog.services.items():
@@ -93,76 +104,62 @@ def fold(T: Tally, catalog: Catalog) -> Folded:
             g = groups[key] = Group()
         return g
 
-    def day_role(day: int, role: str) -> list:
-        k = (day, role)
-        row = day_roles.get(k)
-        if row is None:
-            row = day_roles[k] = [0, 0, 0.0, 0, 0.0]
-        return row
-
-    for (sid, ctr, op, day, hour), arr in T.waits.items():
-        wnorm = norms.get(sid, (None, None))[0]
-        within, normed = _within(arr, wnorm)
-        n, total, top = len(arr), sum(arr), max(arr)
+    for (sid, ctr, op, day, hour), g in T.groups.items():
+        wnorm, snorm = norms.get(sid, (None, None))
         role = role_of.get(sid)
         targets = [group(services, sid if sid is not None else "")]
         if role is not None:
             targets.append(roles[role])
-            hr = hour_roles.setdefault((hour, role), [0, 0.0])
-            hr[0] += n
-            hr[1] += total
-            dr = day_role(day, role)
-            dr[1] += n
-            dr[2] += total
+            dr = day_roles.get((day, role))
+            if dr is None:
+                dr = day_roles[(day, role)] = [0, 0, 0.0, 0, 0.0]
+            dr[0] += g[G_STEPS]
+        for target in targets:
+            target.steps += g[G_STEPS]
+            target.no_shows += g[G_NO_SHOWS]
+            target.recalls += g[G_RECALLS]
+            target.open += g[G_OPEN]
+        # counters and operators: no-shows are charged to whoever called in vain
+        people = []
         if ctr is not None:
-            targets.append(group(counters, ctr))
+            people.append(group(counters, ctr))
         if op is not None:
-            targets.append(group(operators, op))
-        for g in targets:
-            g.wait.add(arr, within, normed)
-        h = hours[hour]
-        h[0] += n
-        h[1] += total
-        h[2] = max(h[2], top)
-        h[3] += within
-        h[4] += normed
+            people.append(group(operators, op))
+        for target in people:
+            target.no_shows += g[G_NO_SHOWS]
+        targets += people
 
-    for (sid, ctr, op, day), arr in T.services.items():
-        snorm = norms.get(sid, (None, None))[1]
-        within, normed = _within(arr, snorm)
-        role = role_of.get(sid)
-        targets = [group(services, sid if sid is not None else "")]
-        if role is not None:
-            targets.append(roles[role])
-            dr = day_role(day, role)
-            dr[3] += len(arr)
-            dr[4] += sum(arr)
-        if ctr is not None:
-            targets.append(group(counters, ctr))
-            busy[ctr] = busy.get(ctr, 0.0) + sum(arr)
-        if op is not None:
-            targets.append(group(operators, op))
-        for g in targets:
-            g.service.add(arr, within, normed)
-
-    for (sid, day, ctr, op), c in T.steps.items():
-        role = role_of.get(sid)
-        targets = [group(services, sid if sid is not None else "")]
-        if role is not None:
-            targets.append(roles[role])
-            day_role(day, role)[0] += c[C_STEPS]
-        for g in targets:
-            g.steps += c[C_STEPS]
-            g.no_shows += c[C_NO_SHOWS]
-            g.recalls += c[C_RECALLS]
-            g.open += c[C_OPEN]
-        # a no-show is charged to the counter and operator who called in vain
-        if ctr is not None and c[C_NO_SHOWS]:
-            group(counters, ctr).no_shows += c[C_NO_SHOWS]
-        if op is not None and c[C_NO_SHOWS]:
-            group(operators, op).no_shows += c[C_NO_SHOWS]
+        if g[G_WAITS]:
+            arr = seconds(g[G_WAITS])
+            within, normed = within_norm(arr, wnorm)
+            n, total = len(arr), sum(arr)
+            for target in targets:
+                target.wait.add(arr, within, normed)
+            h = hours[hour]
+            h[0] += n
+            h[1] += total
+            h[2] = max(h[2], max(arr))
+            h[3] += within
+            h[4] += normed
+            if role is not None:
+                hr = hour_roles.setdefault((hour, role), [0, 0.0])
+                hr[0] += n
+                hr[1] += total
+                dr[1] += n
+                dr[2] += total
+        if g[G_SERVICES]:
+            arr = seconds(g[G_SERVICES])
+            within, normed = within_norm(arr, snorm)
+            total = sum(arr)
+            for target in targets:
+                target.service.add(arr, within, normed)
+            if ctr is not None:
+                busy[ctr] = busy.get(ctr, 0.0) + total
+            if role is not None:
+                dr[3] += len(arr)
+                dr[4] += total
 
     # a counter's or operator's steps are the steps it served
-    for g in (*counters.values(), *operators.values()):
-        g.steps = sum(len(p) for p in g.service.parts)
+    for target in (*counters.values(), *operators.values()):
+        target.steps = sum(len(p) for p in target.service.parts)
     return Folded(roles, services, counters, operators, busy, hours, hour_roles, day_roles)

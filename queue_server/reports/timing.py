@@ -2,16 +2,17 @@
 
 Why it looks the way it does: a year of an office is ~500,000 visits and
 3-4 million events, and it must be read in seconds. So the events are read
-once, in journal order, by one flat loop that makes no object per event; an
-open visit is a small list dropped as soon as the visit ends. Each finished
-duration is appended to exactly one ``array('d')``, keyed by everything a
-report groups by -- (service, counter, operator, day, hour) for waits,
-(service, counter, operator, day) for services -- and ``groups.py`` folds
-those few thousand arrays into roles, services, counters, operators, hours
-and days at the end. Times stay ``datetime`` objects (parsing ISO text is
-cheap, turning it into seconds is not) and are subtracted only twice per
-step. Hour and day buckets come from a per-minute cache, so the time zone is
-consulted once per minute of activity, not once per event.
+once, in journal order, by one flat loop that builds nothing per event; an
+open visit is a small list dropped as soon as the visit ends. Each step,
+when it ends, goes into ONE group keyed by everything a report splits by --
+(service, calling counter, calling operator, day, hour it was queued) --
+with one dictionary lookup; ``groups.py`` folds those few thousand groups
+into roles, services, counters, operators, hours and days at the end.
+Times stay ``datetime`` objects and durations stay ``timedelta`` objects:
+parsing ISO text is cheap in C, but turning a time or a duration into
+float seconds costs more than the rest of the step, so that conversion is
+done at the end, in bulk. Hour and day buckets come from a per-minute
+cache, so the time zone is consulted once per minute of activity.
 
 Semantics are pinned in docs/reports.md (and docs/journal.md):
 WAIT = queued (issue or transfer) -> first call; SERVICE = ``step.started``
@@ -21,16 +22,15 @@ TOTAL = issue -> end of the last step (finish, no-show or cancel).
 from __future__ import annotations
 
 import json
-from array import array
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import Catalog
 
-from .rows import JournalFormatError, as_rows
+from .rows import JournalFormatError, source
 
-UTC = UTC
 # event type -> small int, ordered roughly by frequency
 _CALLED, _STARTED, _FINISHED, _ISSUED, _TRANSFERRED, _RECALLED, _NO_SHOW, _CANCELLED = range(8)
 _C_OPENED, _C_CLOSED, _C_PAUSED, _C_RESUMED = range(8, 12)
@@ -50,10 +50,11 @@ CODES = {
 }
 # how a step ended
 FINISHED, TRANSFERRED, NO_SHOW, CANCELLED, OPEN = "finished", "transferred", "no_show", "cancelled", "open"
-# step counters kept per (service, day, calling counter, calling operator)
-C_STEPS, C_NO_SHOWS, C_RECALLS, C_OPEN = range(4)
-# counter clock: [open since, paused since, open seconds, paused seconds, last activity]
-K_OPEN, K_PAUSED, K_OPEN_S, K_PAUSED_S, K_LAST = range(5)
+# a step group: [waits, services, steps, no_shows, recalls, open]
+G_WAITS, G_SERVICES, G_STEPS, G_NO_SHOWS, G_RECALLS, G_OPEN = range(6)
+# a counter clock: [open since, paused since, open time, paused time, end of that day]
+K_OPEN, K_PAUSED, K_OPEN_T, K_PAUSED_T, K_DAY_END = range(5)
+ZERO = timedelta(0)
 
 # slots of an open visit (a list, for speed)
 (V_ISSUED, V_DAY, V_STEP, V_SVC, V_QUEUED, V_FIRST, V_LAST, V_STARTED,
@@ -66,13 +67,10 @@ class Tally:
     def __init__(self, start: date, ndays: int) -> None:
         self.start = start
         self.ndays = ndays
-        # (service, counter, operator, day, hour) -> waits in seconds
-        self.waits: dict[tuple, array] = {}
-        # (service, counter, operator, day) -> services in seconds
-        self.services: dict[tuple, array] = {}
-        # (service, day, counter, operator) -> [steps, no_shows, recalls, open]
-        self.steps: dict[tuple, list[int]] = {}
-        self.totals = [array("d") for _ in range(ndays)]  # visit totals by day
+        # (service, counter, operator, day, hour) -> [waits, services, counts...];
+        # counter and operator are the ones who called (served, for services)
+        self.groups: dict[tuple, list] = {}
+        self.totals: list[list[timedelta]] = [[] for _ in range(ndays)]  # by day
         self.visits = [0] * ndays
         self.no_shows = [0] * ndays
         self.cancelled = [0] * ndays
@@ -80,39 +78,57 @@ class Tally:
         self.transfers = 0
         self.open_visits: dict[str, list] = {}
         self.counter_clock: dict[str, list] = {}
-        self.by_channel: dict[str, int] = {}
-        self.by_priority: dict[str, int] = {}
-        self.by_kind: dict[str, int] = {}
-        self.by_topic: dict[str, int] = {}
-        self.by_outcome: dict[str, int] = {}
+        self.tickets: dict[tuple, int] = {}  # (channel, priority) -> visits
+        self.appeals: dict[tuple, int] = {}  # (kind, topic, outcome) -> finished visits
         self.h_arrivals = [0] * 24  # by local hour of day, summed over days
         self.h_steps = [0] * 24
         self.h_waiting_max = [0] * 24
 
 
+_CHANNEL = re.compile(r'"channel"\s*:\s*"([^"\\]*)"')
+_PRIORITY = re.compile(r'"priority"\s*:\s*"([^"\\]*)"')
+_parsed: dict[str, dict] = {}
+
+
 def _data(data) -> dict:
+    """The event's data as a dict; JSON text (as SQLite stores it) is parsed
+    once per distinct text: finish and transfer data repeat a lot."""
     if data.__class__ is dict:
         return data
     if not data:
         return {}
-    if isinstance(data, str | bytes):
-        try:
-            parsed = json.loads(data)
-        except ValueError as exc:
-            raise JournalFormatError(f"unreadable event data {data!r}") from exc
-        return parsed if isinstance(parsed, dict) else {}
+    if isinstance(data, bytes):
+        data = data.decode()
+    if isinstance(data, str):
+        parsed = _parsed.get(data)
+        if parsed is None:
+            try:
+                parsed = json.loads(data)
+            except ValueError as exc:
+                raise JournalFormatError(f"unreadable event data {data!r}") from exc
+            if not isinstance(parsed, dict):
+                parsed = {}
+            if len(_parsed) > 4096:
+                _parsed.clear()
+            _parsed[data] = parsed
+        return parsed
     return dict(data)
 
 
-def _as_datetime(at) -> datetime:
-    """The slow path for ``at`` that is not ISO text: datetime or epoch seconds."""
-    if isinstance(at, datetime):
-        if at.tzinfo is None:
-            raise JournalFormatError(f"time without a zone: {at!r}")
-        return at
-    if isinstance(at, int | float):
-        return datetime.fromtimestamp(at, UTC)
-    raise JournalFormatError(f"unreadable time {at!r}")
+def _issue_fields(data) -> tuple[str | None, str | None]:
+    """channel and priority of a ticket; JSON text is searched, not parsed,
+    because every ticket's text differs (its number) and parsing costs."""
+    if data.__class__ is dict:
+        return data.get("channel"), data.get("priority")
+    if not data:
+        return None, None
+    if isinstance(data, bytes):
+        data = data.decode()
+    if isinstance(data, str):
+        ch, pr = _CHANNEL.search(data), _PRIORITY.search(data)
+        return (ch.group(1) if ch else None), (pr.group(1) if pr else None)
+    d = dict(data)
+    return d.get("channel"), d.get("priority")
 
 
 def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) -> Tally:
@@ -127,130 +143,186 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
     ndays = (end - start).days + 1
     if ndays < 1:
         raise ValueError("the period ends before it starts")
-    t0 = datetime.combine(start, time(), zone).astimezone(UTC)
-    t1 = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    # local midnights in UTC: day i runs from bounds[i] to bounds[i + 1]
+    bounds = [datetime.combine(start + timedelta(days=i), time(), zone).astimezone(UTC)
+              for i in range(ndays + 1)]
+    t0, t1 = bounds[0], bounds[-1]
     T = Tally(start, ndays)
     role_of = {sid: svc.role for sid, svc in catalog.services.items()}
-    step_counts, waits, service_groups = T.steps, T.waits, T.services
-    counter_clock = T.counter_clock
-    h_waiting_max = T.h_waiting_max
+    groups, counter_clock, open_visits = T.groups, T.counter_clock, T.open_visits
+    h_waiting_max, h_steps, h_arrivals = T.h_waiting_max, T.h_steps, T.h_arrivals
     waiting = 0  # tickets queued and not yet called, right now
-
+    last_end = t0  # when the last step ended: the office's last activity
     bucket_cache: dict = {}
+    last_key, last_bucket = None, 0
     start_ord = start.toordinal()
 
-    def bucket(key, t: datetime) -> int:
-        """day index * 24 + local hour of the minute of ``t``."""
-        local = t.astimezone(zone)
-        value = (local.toordinal() - start_ord) * 24 + local.hour
-        bucket_cache[key] = value
-        return value
+    def bucket(at, t: datetime) -> int:
+        """day index * 24 + local hour, cached per minute (the first 16
+        characters of UTC ISO text name its minute; events come in order,
+        so the minute is most often the one asked last)."""
+        nonlocal last_key, last_bucket
+        key = at[:16] if at.__class__ is str and t.tzinfo is UTC else t.replace(
+            second=0, microsecond=0)
+        if key == last_key:
+            return last_bucket
+        dh = bucket_cache.get(key)
+        if dh is None:
+            local = t.astimezone(zone)
+            dh = bucket_cache[key] = (local.toordinal() - start_ord) * 24 + local.hour
+        last_key, last_bucket = key, dh
+        return dh
+
+    def group(key: tuple) -> list:
+        g = groups[key] = [[], [], 0, 0, 0, 0]
+        return g
 
     def close_step(v: list, t: datetime, how: str) -> None:
-        svc, day = v[V_SVC], v[V_DAY]
-        ck = (svc, day, v[V_CALL_CTR], v[V_CALL_OP])
-        c = step_counts.get(ck)
-        if c is None:
-            c = step_counts[ck] = [0, 0, 0, 0]
-        c[C_STEPS] += 1
-        c[C_RECALLS] += v[V_RECALLS]
-        if how is NO_SHOW:
-            c[C_NO_SHOWS] += 1
-            return
-        if how is OPEN:
-            c[C_OPEN] += 1
+        nonlocal waiting, last_end
+        ctr, op = v[V_CALL_CTR], v[V_CALL_OP]
+        key = (v[V_SVC], ctr, op, v[V_DAY], v[V_QHOUR])
+        g = groups.get(key) or group(key)
+        g[G_STEPS] += 1
+        g[G_RECALLS] += v[V_RECALLS]
         first = v[V_FIRST]
+        if how is OPEN:
+            g[G_OPEN] += 1
+        else:
+            last_end = t
+            if first is None:
+                waiting -= 1  # left the queue without being called
+        if how is NO_SHOW:
+            g[G_NO_SHOWS] += 1
+            return
         if first is None:
             return
-        wk = (svc, v[V_CALL_CTR], v[V_CALL_OP], day, v[V_QHOUR])
-        arr = waits.get(wk)
-        if arr is None:
-            arr = waits[wk] = array("d")
-        arr.append((first - v[V_QUEUED]).total_seconds())
-        if how is not FINISHED and how is not TRANSFERRED:
-            return
-        began = v[V_STARTED] if v[V_STARTED] is not None else v[V_LAST]
-        ctr = v[V_CTR]
-        sk = (svc, ctr, v[V_OP], day)
-        arr = service_groups.get(sk)
-        if arr is None:
-            arr = service_groups[sk] = array("d")
-        arr.append((t - began).total_seconds())
-        if ctr is not None:
-            clock = counter_clock.get(ctr)
-            if clock is not None:
-                clock[K_LAST] = t
+        g[G_WAITS].append(first - v[V_QUEUED])
+        if how is FINISHED or how is TRANSFERRED:
+            began = v[V_STARTED] or v[V_LAST]
+            if v[V_CTR] != ctr or v[V_OP] != op:  # served elsewhere than called
+                key = (v[V_SVC], v[V_CTR], v[V_OP], v[V_DAY], v[V_QHOUR])
+                g = groups.get(key) or group(key)
+            g[G_SERVICES].append(t - began)
 
     def end_visit(v: list, t: datetime, visit: str) -> None:
-        T.totals[v[V_DAY]].append((t - v[V_ISSUED]).total_seconds())
+        T.totals[v[V_DAY]].append(t - v[V_ISSUED])
         if v[V_MULTI]:
             T.multi_role += 1
         del open_visits[visit]
 
-    open_visits = T.open_visits
+    def transfer(v: list, t: datetime, at, e) -> None:
+        nonlocal waiting
+        close_step(v, t, TRANSFERRED)
+        T.transfers += 1
+        to = _data(e[k_data]).get("to_service") or v[V_SVC]
+        if role_of.get(to) != v[V_ROLE0]:
+            v[V_MULTI] = True
+        h = bucket(at, t) % 24
+        step = e[k_step]
+        v[V_STEP] = (step if step is not None else v[V_STEP]) + 1
+        v[V_SVC] = to
+        v[V_QUEUED] = t
+        v[V_FIRST] = v[V_LAST] = v[V_STARTED] = None
+        v[V_CALL_CTR] = v[V_CALL_OP] = v[V_CTR] = v[V_OP] = None
+        v[V_QHOUR] = h
+        v[V_RECALLS] = 0
+        h_steps[h] += 1
+        if waiting > h_waiting_max[h]:
+            h_waiting_max[h] = waiting
+        waiting += 1
+        if waiting > h_waiting_max[h]:
+            h_waiting_max[h] = waiting
+
+    def stop_clock(clock: list, t: datetime) -> None:
+        if clock[K_PAUSED] is not None:
+            clock[K_PAUSED_T] += max(ZERO, t - clock[K_PAUSED])
+            clock[K_PAUSED] = None
+        if clock[K_OPEN] is not None:
+            clock[K_OPEN_T] += max(ZERO, t - clock[K_OPEN])
+            clock[K_OPEN] = None
+
+    def counter_event(code: int, counter, t: datetime, at) -> None:
+        """Open and paused time of a counter. A counter never closed is
+        taken as closed at the office's last activity that day, so a
+        forgotten close does not count the night."""
+        if counter is None:
+            return
+        clock = counter_clock.get(counter)
+        if clock is None:
+            clock = counter_clock[counter] = [None, None, ZERO, ZERO, t1]
+        if code == _C_OPENED:
+            if clock[K_OPEN] is not None:
+                stop_clock(clock, min(clock[K_DAY_END], max(last_end, clock[K_OPEN])))
+            clock[K_OPEN] = t
+            clock[K_DAY_END] = bounds[bucket(at, t) // 24 + 1]
+        elif code == _C_CLOSED:
+            stop_clock(clock, t)
+        elif code == _C_PAUSED:
+            if clock[K_OPEN] is not None and clock[K_PAUSED] is None:
+                clock[K_PAUSED] = t
+        elif code == _C_RESUMED:
+            if clock[K_PAUSED] is not None:
+                clock[K_PAUSED_T] += t - clock[K_PAUSED]
+                clock[K_PAUSED] = None
+
+    rows, keys, parse = source(events)
+    k_type, k_at, k_visit, k_step, k_service, k_counter, k_operator, k_data = keys
     get_visit = open_visits.get
     get_code = CODES.get
-    get_bucket = bucket_cache.get
-    fromiso = datetime.fromisoformat
-    str_ = str
+    visits_by_day = T.visits
+    tickets, appeals = T.tickets, T.appeals
+    tickets_get, appeals_get = tickets.get, appeals.get
     try:
-        for typ, at, visit, step, service, counter, operator, data in as_rows(events):
-            code = get_code(typ)
+        for e in rows:
+            code = get_code(e[k_type])
             if code is None:
                 continue  # device.* and anything newer than this engine
-            if at.__class__ is str_:
-                t = fromiso(at)
-                # the first 16 characters of UTC ISO text name its minute
-                key = at[:16] if t.tzinfo is UTC else t.replace(second=0, microsecond=0)
-            else:
-                t = _as_datetime(at)
-                key = t.replace(second=0, microsecond=0)
+            at = e[k_at]
+            t = parse(at)
             if t < t0 or t >= t1:
                 continue
-            if code >= _C_OPENED:
-                _counter_event(counter_clock, code, counter, t)
-                continue
+            visit = e[k_visit]
             v = get_visit(visit)
             if v is None:
-                if code == _ISSUED and visit is not None:
-                    dh = get_bucket(key)
-                    if dh is None:
-                        dh = bucket(key, t)
-                    day, h = divmod(dh, 24)
-                    open_visits[visit] = [t, day, step or 1, service, t, None, None, None,
-                                          None, None, None, None, h, 0, role_of.get(service),
-                                          False]
-                    T.visits[day] += 1
-                    T.h_arrivals[h] += 1
-                    T.h_steps[h] += 1
-                    if waiting > h_waiting_max[h]:
-                        h_waiting_max[h] = waiting
-                    waiting += 1
-                    if waiting > h_waiting_max[h]:
-                        h_waiting_max[h] = waiting
-                    if data:
-                        d = _data(data)
-                        ch = d.get("channel")
-                        if ch:
-                            T.by_channel[ch] = T.by_channel.get(ch, 0) + 1
-                        pr = d.get("priority")
-                        if pr:
-                            T.by_priority[pr] = T.by_priority.get(pr, 0) + 1
+                if code != _ISSUED or visit is None:
+                    if code >= _C_OPENED:
+                        counter_event(code, e[k_counter], t, at)
+                    continue
+                day, h = divmod(bucket(at, t), 24)
+                service = e[k_service]
+                open_visits[visit] = [t, day, e[k_step] or 1, service, t, None, None, None,
+                                      None, None, None, None, h, 0, role_of.get(service),
+                                      False]
+                visits_by_day[day] += 1
+                h_arrivals[h] += 1
+                h_steps[h] += 1
+                if waiting > h_waiting_max[h]:
+                    h_waiting_max[h] = waiting
+                waiting += 1
+                if waiting > h_waiting_max[h]:
+                    h_waiting_max[h] = waiting
+                d = e[k_data]
+                ik = (d.get("channel"), d.get("priority")) if d.__class__ is dict \
+                    else _issue_fields(d)
+                tickets[ik] = tickets_get(ik, 0) + 1
                 continue
-            if step is not None and step != v[V_STEP]:
+            step = e[k_step]
+            if step != v[V_STEP] and step is not None:
                 continue  # an event of an earlier step: nothing left to measure
             if code <= _STARTED or code == _RECALLED:
                 if v[V_FIRST] is None:
                     v[V_FIRST] = t
-                    v[V_CALL_CTR] = counter
-                    v[V_CALL_OP] = operator
-                    dh = get_bucket(key)
-                    if dh is None:
-                        dh = bucket(key, t)
-                    h = dh % 24
+                    v[V_CTR] = v[V_CALL_CTR] = e[k_counter]
+                    v[V_OP] = v[V_CALL_OP] = e[k_operator]
+                    h = bucket(at, t) % 24
                     if waiting > h_waiting_max[h]:
                         h_waiting_max[h] = waiting
                     waiting -= 1
+                else:
+                    counter = e[k_counter]
+                    if counter is not None and counter != v[V_CTR]:
+                        v[V_CTR] = counter
+                        v[V_OP] = e[k_operator]
                 if code == _STARTED:
                     if v[V_STARTED] is None:
                         v[V_STARTED] = t
@@ -258,58 +330,25 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
                     v[V_LAST] = t
                     if code == _RECALLED:
                         v[V_RECALLS] += 1
-                if counter is not None:
-                    v[V_CTR] = counter
-                if operator is not None:
-                    v[V_OP] = operator
             elif code == _FINISHED:
                 close_step(v, t, FINISHED)
-                d = _data(data)
-                kind = d.get("kind") or "unspecified"
-                T.by_kind[kind] = T.by_kind.get(kind, 0) + 1
-                topic = d.get("topic") or "unspecified"
-                T.by_topic[topic] = T.by_topic.get(topic, 0) + 1
-                outcome = d.get("outcome") or "unspecified"
-                T.by_outcome[outcome] = T.by_outcome.get(outcome, 0) + 1
+                d = e[k_data]
+                if d.__class__ is not dict:
+                    d = _data(d)
+                ak = (d.get("kind"), d.get("topic"), d.get("outcome"))
+                appeals[ak] = appeals_get(ak, 0) + 1
                 end_visit(v, t, visit)
             elif code == _TRANSFERRED:
-                if v[V_FIRST] is None:
-                    waiting -= 1  # moved to another queue without a call
-                close_step(v, t, TRANSFERRED)
-                T.transfers += 1
-                to = _data(data).get("to_service") or v[V_SVC]
-                if role_of.get(to) != v[V_ROLE0]:
-                    v[V_MULTI] = True
-                dh = get_bucket(key)
-                if dh is None:
-                    dh = bucket(key, t)
-                h = dh % 24
-                v[V_STEP] = (step if step is not None else v[V_STEP]) + 1
-                v[V_SVC] = to
-                v[V_QUEUED] = t
-                v[V_FIRST] = v[V_LAST] = v[V_STARTED] = None
-                v[V_CALL_CTR] = v[V_CALL_OP] = v[V_CTR] = v[V_OP] = None
-                v[V_QHOUR] = h
-                v[V_RECALLS] = 0
-                T.h_steps[h] += 1
-                if waiting > h_waiting_max[h]:
-                    h_waiting_max[h] = waiting
-                waiting += 1
-                if waiting > h_waiting_max[h]:
-                    h_waiting_max[h] = waiting
+                transfer(v, t, at, e)
             elif code == _NO_SHOW:
-                if v[V_FIRST] is None:
-                    waiting -= 1
                 close_step(v, t, NO_SHOW)
                 T.no_shows[v[V_DAY]] += 1
                 end_visit(v, t, visit)
             elif code == _CANCELLED:
-                if v[V_FIRST] is None:
-                    waiting -= 1
                 close_step(v, t, CANCELLED)
                 T.cancelled[v[V_DAY]] += 1
                 end_visit(v, t, visit)
-    except TypeError as exc:
+    except (TypeError, IndexError, AttributeError) as exc:
         raise JournalFormatError(f"unreadable journal row: {exc}") from exc
     except KeyError as exc:
         raise JournalFormatError(f"journal line without the key {exc}") from exc
@@ -319,39 +358,6 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
         if v[V_MULTI]:
             T.multi_role += 1
     for clock in counter_clock.values():
-        _stop_clock(clock, clock[K_LAST])
-    return T
-
-
-def _stop_clock(clock: list, t: datetime) -> None:
-    if clock[K_PAUSED] is not None:
-        clock[K_PAUSED_S] += max(0.0, (t - clock[K_PAUSED]).total_seconds())
-        clock[K_PAUSED] = None
-    if clock[K_OPEN] is not None:
-        clock[K_OPEN_S] += max(0.0, (t - clock[K_OPEN]).total_seconds())
-        clock[K_OPEN] = None
-
-
-def _counter_event(counter_clock: dict, code: int, counter, t: datetime) -> None:
-    """Open, closed and paused time of a counter; a counter never closed is
-    taken as closed at its last activity, so a forgotten close does not
-    count the night."""
-    if counter is None:
-        return
-    clock = counter_clock.get(counter)
-    if clock is None:
-        clock = counter_clock[counter] = [None, None, 0.0, 0.0, t]
-    if code == _C_OPENED:
         if clock[K_OPEN] is not None:
-            _stop_clock(clock, clock[K_LAST])
-        clock[K_OPEN] = t
-    elif code == _C_CLOSED:
-        _stop_clock(clock, t)
-    elif code == _C_PAUSED:
-        if clock[K_OPEN] is not None and clock[K_PAUSED] is None:
-            clock[K_PAUSED] = t
-    elif code == _C_RESUMED:
-        if clock[K_PAUSED] is not None:
-            clock[K_PAUSED_S] += (t - clock[K_PAUSED]).total_seconds()
-            clock[K_PAUSED] = None
-    clock[K_LAST] = t
+            stop_clock(clock, min(clock[K_DAY_END], max(last_end, clock[K_OPEN])))
+    return T
