@@ -11,6 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -85,37 +86,37 @@ class JournalStore:
         self._local = threading.local()
 
     # ---- writing (callers hold self.lock) ---------------------------------
+    @contextmanager
+    def _transaction(self):
+        """BEGIN IMMEDIATE … COMMIT under the writer lock; ROLLBACK on any error."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
     def append(self, events: list[Event]) -> list[Event]:
         """Commit events durably and return them with their seq numbers."""
         out = []
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                for e in events:
-                    cur = self.conn.execute(_INSERT, _row(e))
-                    if cur.rowcount == 0:
-                        raise ValueError(f"duplicate event {e.type} for {e.visit}")
-                    out.append(_replace_seq(e, cur.lastrowid))
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with self._transaction() as conn:
+            for e in events:
+                cur = conn.execute(_INSERT, _row(e))
+                if cur.rowcount == 0:
+                    raise ValueError(f"duplicate event {e.type} for {e.visit}")
+                out.append(_replace_seq(e, cur.lastrowid))
         return out
 
-    def import_events(self, events: Iterable[Event], batch: int = 5000) -> list[Event]:
+    def import_events(self, events: Iterable[Event]) -> list[Event]:
         """Insert what is new; facts already in the journal are skipped (idempotent)."""
         added: list[Event] = []
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                for e in events:
-                    cur = self.conn.execute(_INSERT, _row(e))
-                    if cur.rowcount:
-                        added.append(_replace_seq(e, cur.lastrowid))
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with self._transaction() as conn:
+            for e in events:
+                cur = conn.execute(_INSERT, _row(e))
+                if cur.rowcount:
+                    added.append(_replace_seq(e, cur.lastrowid))
         return added
 
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
