@@ -43,7 +43,7 @@ def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
     report["kind"] = "period"
     report["from"] = start.isoformat()
     report["to"] = end.isoformat()
-    report["days"] = _days(tally, folded, catalog)
+    report["days"] = _days(tally, folded, catalog, tally.seconds_by_day)
     return report
 
 
@@ -51,6 +51,7 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date,
            tz: str) -> tuple[dict, Tally, Folded]:
     T = scan(events, catalog, start, end, tz)
     F = fold(T, catalog)
+    T.seconds_by_day = [seconds(day) for day in T.totals]
     report: dict = {
         "version": REPORT_VERSION,
         "office": catalog.office_name,
@@ -67,7 +68,7 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date,
 
 
 def _summary(f: Figures) -> dict:
-    return summarize(f.values(), f.within, f.normed)
+    return summarize(f.sorted_values(), f.within, f.normed, presorted=True)
 
 
 def _verdict(summary: dict, norm: int | None) -> bool | None:
@@ -101,8 +102,8 @@ def _roles(F: Folded, catalog: Catalog) -> dict:
 
 def _visits(T: Tally, catalog: Catalog) -> dict:
     totals = array("d")
-    for day in T.totals:
-        totals.extend(seconds(day))
+    for day in T.seconds_by_day:
+        totals.extend(day)
     total = summarize(totals, *within_norm(totals, catalog.visit_norm_s))
     return {
         "count": sum(T.visits),
@@ -220,13 +221,13 @@ def _appeals(T: Tally) -> dict:
     }
 
 
-def _days(T: Tally, F: Folded, catalog: Catalog) -> list[dict]:
+def _days(T: Tally, F: Folded, catalog: Catalog, by_day: list[array]) -> list[dict]:
     open_by_day = [0] * T.ndays
     for v in T.open_visits.values():
         open_by_day[v[V_DAY]] += 1
     rows = []
     for d in range(T.ndays):
-        totals = seconds(T.totals[d])
+        totals = by_day[d]
         n = len(totals)
         roles = {}
         for rid in catalog.roles:

@@ -71,6 +71,7 @@ class Tally:
         # counter and operator are the ones who called (served, for services)
         self.groups: dict[tuple, list] = {}
         self.totals: list[list[timedelta]] = [[] for _ in range(ndays)]  # by day
+        self.seconds_by_day: list = []  # the same in float seconds, filled by the caller
         self.visits = [0] * ndays
         self.no_shows = [0] * ndays
         self.cancelled = [0] * ndays
