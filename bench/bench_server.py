@@ -10,7 +10,9 @@ process holding the extra Socket.IO clients. Client and server share the
 machine's cores, so every figure includes the clients' own CPU time: a
 pessimistic picture of an office, whose clients are other PCs.
 
-In order:
+After start-up the hall is set to a peak hour — 18 counters busy with a
+visitor, 40 tickets waiting, the `state` body about three times its empty
+size — and every later figure is measured in that hall. In order:
 
 1. start-up: process start → `/healthz` answers (median of several starts);
 2. `next` → `called` push latency at hall clients (display tokens) with 1, 50
@@ -80,16 +82,21 @@ class Size:
     push_samples: int
     watchers: int  # measuring Socket.IO clients at each level (≤ clients)
     push_rounds: int
+    push_warmup: int  # calls before the counted ones at each level
+    busy_counters: int  # counters (outside the mix) kept busy with a visitor: a peak-hour hall
+    busy_waiting: int  # tickets waiting in the administrators' and consultants' queues
     settle_s: float  # quiet time after clients connect or leave
 
 
 FULL = Size(H.FULL_DAYS, H.FULL_VISITS_PER_DAY, startups=3,
             ticket_levels={1: 300, 4: 100, 16: 40}, ticket_rounds=3,
-            mix_clients=16, mix_seconds=15, push_levels=(1, 50, 200), push_samples=150, watchers=5, push_rounds=3,
+            mix_clients=16, mix_seconds=15, push_levels=(1, 50, 200), push_samples=150, watchers=5, push_rounds=3, push_warmup=10,
+            busy_counters=18, busy_waiting=40,
             settle_s=1.0)
 TINY = Size(H.TINY_DAYS, H.TINY_VISITS_PER_DAY, startups=1,
             ticket_levels={1: 10, 4: 3, 16: 1}, ticket_rounds=1,
-            mix_clients=2, mix_seconds=0.5, push_levels=(1, 3), push_samples=3, watchers=2, push_rounds=1,
+            mix_clients=2, mix_seconds=0.5, push_levels=(1, 3), push_samples=3, watchers=2, push_rounds=1, push_warmup=0,
+            busy_counters=1, busy_waiting=2,
             settle_s=0.1)
 PUSH_COUNTER = "27"  # a cashier window: payments and meter readings
 MIX_COUNTERS = ("1", "2", "3", "4", "5", "11", "12", "13", "14", "15", "16", "17", "18", "27", "28", "29")
@@ -300,39 +307,48 @@ def services_for(counter_id: str) -> tuple[str, ...]:
 
 def push_level(url: str, display: str, holder: Holder | None, clients: int, samples: int, rounds: int,
                watchers_n: int, kiosk: requests.Session, operator: requests.Session,
-               settle_s: float) -> list[tuple[list[float], list[float]]]:
-    """Per round: (push latencies ms, `next` HTTP latencies ms), `clients` Socket.IO clients connected."""
+               settle_s: float, warmup: int) -> list[tuple[list[float], list[float]]]:
+    """Per round: (push latencies ms, `next` HTTP latencies ms), `clients` Socket.IO clients connected.
+    `warmup` calls go first and are not counted."""
     watchers_n = min(watchers_n, clients)
     if holder is not None:
         holder.grow_to(clients - watchers_n)
     watchers = [Watcher(url, display) for _ in range(watchers_n)]  # last to join: last to be sent to
     time.sleep(settle_s)
     rng = random.Random(clients)
-    out, lost = [], 0
+    lost = 0
+
+    def call(pushes: list[float], nexts: list[float]) -> None:
+        nonlocal lost
+        r = kiosk.post(f"{url}/api/v1/tickets", json={"service_id": rng.choice(services_for(PUSH_COUNTER))},
+                       timeout=30)
+        r.raise_for_status()
+        visit_id = r.json()["visit_id"]
+        time.sleep(0.05)  # the ticket's own `state` push goes out first
+        t0 = time.perf_counter()
+        r = operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/next", json={}, timeout=30)
+        nexts.append(time.perf_counter() - t0)
+        r.raise_for_status()
+        if r.json().get("visit_id") != visit_id:
+            raise RuntimeError(f"next called {r.json().get('number')}, not the ticket just issued")
+        for w in watchers:
+            t = w.wait_for(visit_id)
+            if t is None:
+                lost += 1
+            else:
+                pushes.append(t - t0)
+        operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/finish",
+                      json={"kind": "payment", "topic": "energy_supply"}, timeout=30).raise_for_status()
+        time.sleep(0.05 + rng.random() * 0.05)
+
+    out = []
     try:
+        for _ in range(warmup):
+            call([], [])
         for _ in range(rounds):
             pushes, nexts = [], []
             for _ in range(max(1, samples // rounds)):
-                r = kiosk.post(f"{url}/api/v1/tickets",
-                               json={"service_id": rng.choice(services_for(PUSH_COUNTER))}, timeout=30)
-                r.raise_for_status()
-                visit_id = r.json()["visit_id"]
-                time.sleep(0.05)  # the ticket's own `state` push goes out first
-                t0 = time.perf_counter()
-                r = operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/next", json={}, timeout=30)
-                nexts.append(time.perf_counter() - t0)
-                r.raise_for_status()
-                if r.json().get("visit_id") != visit_id:
-                    raise RuntimeError(f"next called {r.json().get('number')}, not the ticket just issued")
-                for w in watchers:
-                    t = w.wait_for(visit_id)
-                    if t is None:
-                        lost += 1
-                    else:
-                        pushes.append(t - t0)
-                operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/finish",
-                              json={"kind": "payment", "topic": "energy_supply"}, timeout=30).raise_for_status()
-                time.sleep(0.05 + rng.random() * 0.05)
+                call(pushes, nexts)
             out.append((ms(pushes), ms(nexts)))
             time.sleep(settle_s)
     finally:
@@ -341,6 +357,22 @@ def push_level(url: str, display: str, holder: Holder | None, clients: int, samp
     if lost:
         log(f"push: {lost} `called` events did not arrive within 5 s with {clients} clients")
     return out
+
+
+def busy_hall(url: str, kiosk: requests.Session, counters: list[str], waiting: int, seed: int = 7) -> None:
+    """A peak hour: a visitor at each of `counters`, `waiting` more queued for the administrators
+    and consultants (none for the cashiers, whose counter 27 measures the pushes)."""
+    rng = random.Random(seed)
+    tokens = login_many(url, [(H.operator_login(c), c) for c in counters])
+    for c, token in zip(counters, tokens, strict=True):
+        with session(token) as op:
+            kiosk.post(f"{url}/api/v1/tickets", json={"service_id": services_for(c)[0]},
+                       timeout=30).raise_for_status()
+            op.post(f"{url}/api/v1/counters/{c}/next", json={}, timeout=30).raise_for_status()
+            op.post(f"{url}/api/v1/counters/{c}/start", json={}, timeout=30).raise_for_status()
+    for _ in range(waiting):
+        service = rng.choice(("reception", "reception", "quick", "consultation", "connection"))
+        kiosk.post(f"{url}/api/v1/tickets", json={"service_id": service}, timeout=30).raise_for_status()
 
 
 def issue_round(url: str, kiosk_tokens: list[str], clients: int, per_client: int,
@@ -527,10 +559,14 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
         operators = list(zip(mix_at, staff[2:], strict=True))
         kiosk = session(tokens["kiosks"][0])
 
+        busy = [c for c in H.COUNTERS if c not in MIX_COUNTERS][-size.busy_counters:]
+        busy_hall(url, kiosk, busy, size.busy_waiting)
         state = kiosk.get(f"{url}/api/v1/state", timeout=30)
         state.raise_for_status()
+        waiting = sum(q["waiting"] for q in state.json()["queues"])
         rep.figure("state_push_kb", len(state.content) / 1024,
-                   f"the `state` body ({len(H.COUNTERS)} counters) pushed to every client after every change")
+                   f"the `state` body pushed to every client after every change: {len(H.COUNTERS)} counters, "
+                   f"{len(busy)} of them with a visitor, {waiting} waiting (the hall all later figures run in)")
 
         # 2. push latency by number of connected clients
         for n in size.push_levels:
@@ -539,8 +575,8 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
             log(f"push: {n} Socket.IO clients, {size.push_samples} calls in {size.push_rounds} round(s)")
             cpu = Cpu(pid)
             rounds = push_level(url, tokens["display"], holder, n, size.push_samples, size.push_rounds,
-                                size.watchers, kiosk, push_op, size.settle_s)
-            cpu_ms = cpu.per_op_ms(3 * sum(len(nx) for _p, nx in rounds))
+                                size.watchers, kiosk, push_op, size.settle_s, size.push_warmup)
+            cpu_ms = cpu.per_op_ms(3 * (sum(len(nx) for _p, nx in rounds) + size.push_warmup))
             pushes = [p for ps, _n in rounds for p in ps]
             nexts = [x for _p, nx in rounds for x in nx]
             if not pushes:
@@ -608,13 +644,14 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
 
         # 5. the operation mix, no Socket.IO clients
         log(f"mix: {len(operators)} clients for {size.mix_seconds} s")
-        cpu = Cpu(pid)
+        cpu, client_cpu0 = Cpu(pid), time.process_time()
         done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
         cpu_ms = cpu.per_op_ms(done)
+        client_ms = (time.process_time() - client_cpu0) * 1000 / max(done, 1)
         allops = lat["issue"] + lat["next"] + lat["finish"]
         rep.figure(f"ticket_ops_mix_{len(operators)}c_per_s", done / wall,
                    f"issue + next + finish, each client at its own counter; {done} operations in {wall:.1f} s; "
-                   f"worker CPU {cpu_ms:.2f} ms per operation; " + load_note())
+                   f"worker CPU {cpu_ms:.2f} ms, the clients' own {client_ms:.2f} ms per operation; " + load_note())
         rep.figure(f"ticket_ops_mix_{len(operators)}c_p99_ms", percentile(allops, 99),
                    f"median {percentile(allops, 50):.1f} ms; p99 issue {percentile(lat['issue'], 99):.1f}, "
                    f"next {percentile(lat['next'], 99):.1f}, finish {percentile(lat['finish'], 99):.1f} ms")
