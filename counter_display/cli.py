@@ -1,0 +1,246 @@
+"""`qdisplay`: hall board, counter display, LED and button bridges, commissioning checks.
+
+Only gathers arguments and builds the objects the tests build
+(:mod:`counter_display.apps`, :mod:`counter_display.led_bridge`,
+:mod:`counter_display.button_bridge`). Command names and options are pinned:
+installers and docs/displays.md use them. The token can come from the
+environment (``QOFFICE_TOKEN``) so it does not show in the process list.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+TOKEN_ENV = "QOFFICE_TOKEN"
+
+
+def _server_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server", required=True, help="office server URL, e.g. http://192.168.1.10:8080")
+    p.add_argument("--token", default=os.environ.get(TOKEN_ENV),
+                   help=f"device token from `qserver device add` (or set {TOKEN_ENV})")
+
+
+def _screen_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen, hide the mouse pointer")
+    p.add_argument("--size", default="", help="window size WxH when not full-screen, e.g. 1920x1080")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the screen (default ru)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qdisplay", description="Hall board, counter displays and devices.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("hall", help="the hall board (a TV): calls, queues, clock, voice")
+    _server_args(p)
+    _screen_args(p)
+    p.add_argument("--voice", default="espeak",
+                   help="espeak (default), fragments:DIR (recorded voice), qt, or none")
+    p.add_argument("--player", default="auto",
+                   help="where the sound goes: auto (default), aplay, paplay, pw-play, file:DIR, null")
+    p.add_argument("--ticker", default="", help="running text line at the bottom (office notices)")
+
+    p = sub.add_parser("counter", help="the small screen at one counter")
+    _server_args(p)
+    _screen_args(p)
+    p.add_argument("--counter", required=True, help="counter id as in office.toml, e.g. 3")
+
+    p = sub.add_parser("led", help="drive serial LED boards from the calls")
+    _server_args(p)
+    p.add_argument("--port", help="one board's port SPEC, e.g. serial:/dev/ttyUSB0:9600")
+    p.add_argument("--counter", help="with --port: the board hangs over this counter (default: a hall board)")
+    p.add_argument("--address", type=int, default=1, help="with --port: board address 1..255 (default 1)")
+    p.add_argument("--board", action="append", default=[], metavar="COUNTER=SPEC[@ADDR]",
+                   help="a board in a map (repeat): 3=serial:/dev/ttyUSB0@3, hall=serial:/dev/ttyUSB1")
+    p.add_argument("--protocol", default="ascii", help="LED protocol (default ascii)")
+    p.add_argument("--ack", action="store_true",
+                   help="boards answer each frame with ACK: a silent board is then reported as a fault")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of texts on the boards")
+
+    p = sub.add_parser("buttons", help="call-button pads: a press calls the next visitor")
+    _server_args(p)
+    p.add_argument("--port", action="append", required=True, help="pad line SPEC (repeat for several)")
+
+    p = sub.add_parser("test-led", help="commissioning: send one text line to an LED board")
+    p.add_argument("--port", required=True, help="port SPEC, e.g. serial:/dev/ttyUSB0:9600")
+    p.add_argument("--text", default="Проверка табло", help="text to show")
+
+    p = sub.add_parser("test-announce", help="commissioning: speak (or save) one call")
+    p.add_argument("--number", default="А112", help="ticket number (default А112)")
+    p.add_argument("--counter", default="3", help="counter (default 3)")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--out", help="save to this WAV file (or folder) instead of playing")
+    return parser
+
+
+def _need_token(args) -> None:
+    if not args.token:
+        raise SystemExit(f"qdisplay: no token: pass --token or set {TOKEN_ENV} "
+                         "(make one with `qserver device add`)")
+
+
+def _size(text: str) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"qdisplay: --size must look like 1920x1080, got {text!r}") from None
+    return w, h
+
+
+def _run_qt(build) -> int:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("qdisplay")
+    thing, widget, fullscreen, size = build()
+    if fullscreen:
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        widget.showFullScreen()
+    else:
+        widget.resize(*(size or (1280, 720)))
+        widget.show()
+    thing.start()
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    tick = QTimer(interval=250, timeout=lambda: None)  # lets Python see Ctrl+C
+    tick.start()
+    try:
+        return app.exec()
+    finally:
+        thing.stop()
+
+
+def cmd_hall(args) -> int:
+    _need_token(args)
+
+    def build():
+        from counter_display.apps import HallApp
+
+        hall = HallApp(args.server, args.token, lang=args.lang, ticker=args.ticker,
+                       voice=args.voice, player=args.player)
+        return hall, hall.board, args.fullscreen, _size(args.size)
+    return _run_qt(build)
+
+
+def cmd_counter(args) -> int:
+    _need_token(args)
+
+    def build():
+        from counter_display.apps import CounterApp
+
+        app = CounterApp(args.server, args.token, args.counter, lang=args.lang)
+        return app, app.screen, args.fullscreen, _size(args.size) or (800, 480)
+    return _run_qt(build)
+
+
+def _wait_for_signal() -> None:
+    done = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    while not done.wait(0.5):
+        pass
+
+
+def cmd_led(args) -> int:
+    from counter_display.led_bridge import BoardSpec, LedBridge, open_boards, parse_board
+    from counter_display.link import RealtimeLink
+    from counter_display.server_api import ServerApi, StatusReporter
+    from hardware.serial_port import SpecError
+
+    _need_token(args)
+    try:
+        specs = [parse_board(b, protocol=args.protocol) for b in args.board]
+        if args.port:
+            specs.append(BoardSpec(args.counter or "hall", args.port, args.address, args.protocol))
+        if not specs:
+            raise SpecError("name a board: --port SPEC [--counter N] or --board COUNTER=SPEC")
+        boards = open_boards(specs, **({"expect_ack": True} if args.ack else {}))
+    except SpecError as exc:
+        print(f"qdisplay led: {exc}", file=sys.stderr)
+        return 2
+    reporter = StatusReporter(ServerApi(args.server, args.token))
+    bridge = LedBridge(boards, reporter=reporter, lang=args.lang)
+    link = RealtimeLink(args.server, args.token, on_snapshot=bridge.on_snapshot, on_state=bridge.on_state,
+                        on_called=bridge.on_called,
+                        on_status=lambda s, d: logging.getLogger("qdisplay").info("server: %s %s", s, d))
+    bridge.start()
+    link.start()
+    for spec in specs:
+        print(f"LED board {spec.address} on {spec.port}: {'every call' if spec.is_hall else 'counter ' + spec.counter}")
+    try:
+        _wait_for_signal()
+    finally:
+        link.stop()
+        bridge.stop()
+        reporter.stop()
+    return 0
+
+
+def cmd_buttons(args) -> int:
+    from counter_display.button_bridge import ButtonBridge
+    from counter_display.server_api import ServerApi, StatusReporter
+    from hardware.serial_port import SpecError
+
+    _need_token(args)
+    api = ServerApi(args.server, args.token)
+    reporter = StatusReporter(api)
+    try:
+        bridge = ButtonBridge(api, args.port, reporter=reporter)
+    except SpecError as exc:
+        print(f"qdisplay buttons: {exc}", file=sys.stderr)
+        return 2
+    bridge.start()
+    print(f"Listening for call buttons on {', '.join(args.port)}")
+    try:
+        _wait_for_signal()
+    finally:
+        bridge.stop()
+        reporter.stop()
+    return 0
+
+
+def cmd_test_led(args) -> int:
+    from hardware.led_boards import test_led
+    from hardware.serial_port import DeviceFault, SpecError
+
+    try:
+        frame = test_led(args.port, args.text)
+    except (DeviceFault, SpecError) as exc:
+        print(f"qdisplay test-led: {exc}", file=sys.stderr)
+        return 1
+    print(f"sent {len(frame)} bytes: {frame.hex(' ')}")
+    return 0
+
+
+def cmd_test_announce(args) -> int:
+    from counter_display.announcer import test_announce
+
+    try:
+        path = test_announce(args.number, args.counter, args.lang, args.out)
+    except (OSError, ValueError) as exc:
+        print(f"qdisplay test-announce: {exc}", file=sys.stderr)
+        return 1
+    print(f"{'saved' if args.out else 'played'}: {path}")
+    return 0
+
+
+COMMANDS = {"hall": cmd_hall, "counter": cmd_counter, "led": cmd_led, "buttons": cmd_buttons,
+            "test-led": cmd_test_led, "test-announce": cmd_test_announce}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

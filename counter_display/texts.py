@@ -1,0 +1,47 @@
+"""Words on the hall board, the counter displays and the LED boards.
+
+msgids are English and live in ``counter_display/locale/<lang>/LC_MESSAGES/
+counter_display.po`` (the same catalog the announcer uses); Russian is the
+default. Nothing is loaded at import: :func:`display_gettext` reads the
+catalog on first use and caches it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from queue_server.i18n import normalize_language, translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "counter_display"
+
+# Every msgid the displays use, so a test can check both catalogs carry them.
+TICKET = "Ticket"
+COUNTER = "Counter"
+WAITING = "Waiting"
+CONNECTING = "Connecting to the server…"
+RECONNECTING = "No connection to the server — reconnecting…"
+REFUSED = "The server refused this display: {reason}"
+NO_CALLS = "Please wait to be called"
+CLOSED = "Closed"
+FREE = "Free"
+NOW_CALLING = "Now calling"
+SERVING = "Serving"
+COUNTER_N = "Counter {counter}"
+PAUSE_REASONS = {
+    "break": "Break",
+    "lunch": "Lunch break",
+    "paperwork": "Paperwork",
+    "other": "Break",
+}
+MSGIDS = (TICKET, COUNTER, WAITING, CONNECTING, RECONNECTING, REFUSED, NO_CALLS, CLOSED, FREE,
+          NOW_CALLING, SERVING, COUNTER_N, *sorted(set(PAUSE_REASONS.values())))
+
+
+def display_gettext(lang: str | None) -> Callable[[str], str]:
+    """``_`` for one language ("ru" unless told otherwise)."""
+    return translations(str(LOCALE_DIR), DOMAIN, normalize_language(lang)).gettext
+
+
+def pause_text(reason: str | None, lang: str | None) -> str:
+    return display_gettext(lang)(PAUSE_REASONS.get(reason or "break", PAUSE_REASONS["break"]))

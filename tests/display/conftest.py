@@ -1,0 +1,92 @@
+"""Fixtures for the displays: a server that can be stopped and restarted, pty wires, helpers.
+
+`restartable_office` is the shared `live_office` set-up with a fixed port, so a
+display can watch the server die and come back on the same address and data
+(device and staff tokens live in the SQLite file, so they stay valid).
+Stopping also drops every open WebSocket, as a real process exit would.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from live_office import LiveOffice, start_live_office, stop_live_office
+from werkzeug.serving import make_server
+
+from queue_server.app import create_app
+from queue_server.serve import QuietHandler
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class RestartableOffice:
+    def __init__(self, data, clock):
+        self.data, self.clock = data, clock
+        self.live: LiveOffice | None = None
+        self.tokens: dict = {}
+
+    def start(self) -> LiveOffice:
+        if self.live is None and not self.tokens:
+            self.live = start_live_office(self.data, self.clock)
+            self.tokens = self.live.tokens
+            return self.live
+        port = self.port
+        url = f"http://127.0.0.1:{port}"
+        app = create_app(self.data, clock=self.clock, base_url=url)
+        for _ in range(100):  # the old socket may linger for a moment
+            try:
+                server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"port {port} stays busy")
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.live = LiveOffice(app, url, port, self.tokens, server)
+        return self.live
+
+    @property
+    def port(self) -> int:
+        return int(self._url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        live, self.live = self.live, None
+        if live is None:
+            return
+        self._url = live.url
+        sio = live.app.realtime.sio
+        for sock in list(sio.eio.sockets.values()):
+            sock.close(wait=False, abort=True)  # like a process exit: connections just drop
+        stop_live_office(live)
+
+
+@pytest.fixture
+def restartable_office(office_dir, clock):
+    office = RestartableOffice(office_dir, clock)
+    office.start()
+    office._url = office.live.url
+    yield office
+    office.stop()
+
+
+@pytest.fixture
+def pty_pair():
+    """(master fd, slave path): the device opens the path, the test plays the hardware on the master."""
+    opened = []
+
+    def make():
+        master, slave = os.openpty()
+        name = os.ttyname(slave)
+        os.close(slave)
+        opened.append(master)
+        return master, name
+
+    yield make
+    for fd in opened:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
