@@ -7,6 +7,8 @@ connections and never block it.
 """
 from __future__ import annotations
 
+import collections
+import hashlib
 import json
 import sqlite3
 import threading
@@ -63,8 +65,14 @@ _INSERT = (
 )
 
 
-def _row(e: Event) -> tuple:
-    return (e.uid(), format_at(e.at), e.type, e.visit, e.step, e.service, e.counter, e.operator,
+def _occurrence_uid(base: str, n: int) -> str:
+    """The n-th repeat of the same fact (two resumes in one millisecond) is a
+    fact of its own: its key says which repeat it is."""
+    return base if n == 0 else hashlib.sha256(f"{base}#{n}".encode()).hexdigest()[:32]
+
+
+def _row(e: Event, uid: str) -> tuple:
+    return (uid, format_at(e.at), e.type, e.visit, e.step, e.service, e.counter, e.operator,
             json.dumps(e.data, ensure_ascii=False, separators=(",", ":")))
 
 
@@ -103,18 +111,26 @@ class JournalStore:
         out = []
         with self._transaction() as conn:
             for e in events:
-                cur = conn.execute(_INSERT, _row(e))
-                if cur.rowcount == 0:
-                    raise ValueError(f"duplicate event {e.type} for {e.visit}")
+                base, n = e.uid(), 0
+                while not (cur := conn.execute(_INSERT, _row(e, _occurrence_uid(base, n)))).rowcount:
+                    n += 1
                 out.append(_replace_seq(e, cur.lastrowid))
         return out
 
     def import_events(self, events: Iterable[Event]) -> list[Event]:
-        """Insert what is new; facts already in the journal are skipped (idempotent)."""
+        """Insert what is new; facts already in the journal are skipped (idempotent).
+
+        Repeats of one fact within the file count as first, second… repeat,
+        exactly as append numbered them, so a re-import matches them again.
+        """
         added: list[Event] = []
+        seen: collections.Counter[str] = collections.Counter()
         with self._transaction() as conn:
             for e in events:
-                cur = conn.execute(_INSERT, _row(e))
+                base = e.uid()
+                uid = _occurrence_uid(base, seen[base])
+                seen[base] += 1
+                cur = conn.execute(_INSERT, _row(e, uid))
                 if cur.rowcount:
                     added.append(_replace_seq(e, cur.lastrowid))
         return added

@@ -73,3 +73,23 @@ def test_a_bad_line_refuses_the_whole_file_with_its_number(live_office):
     assert r.status_code == 422
     assert r.json()["error"]["details"]["line"] == 2 and "astrology" in r.json()["error"]["message"]
     assert "v1" not in live_office.get("/api/v1/journal", "head").text  # nothing applied
+
+
+def test_the_same_fact_twice_in_one_instant_is_kept_and_round_trips(live_office, office_dir_factory):
+    """Pause, resume, pause, resume within one millisecond (a fake clock that stands still)."""
+    for _ in range(2):
+        assert live_office.post("/api/v1/counters/3/pause", "op3", {"reason": "break"}).status_code == 204
+        assert live_office.post("/api/v1/counters/3/resume", "op3").status_code == 204
+    exported = live_office.get("/api/v1/journal", "head").text
+    assert exported.count('"counter.resumed"') == 2
+    from queue_server.app import create_app
+    from queue_server.journal_io import parse_jsonl, to_jsonl
+
+    other = create_app(office_dir_factory("copy"), clock=live_office.app.clock)
+    try:
+        events = parse_jsonl(exported.splitlines(), other.config.catalog)
+        assert other.service.import_events(events) == len(events)
+        assert other.service.import_events(events) == 0
+        assert "".join(to_jsonl(other.store.events_after(0))) == exported
+    finally:
+        other.close()
