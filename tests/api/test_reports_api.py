@@ -52,3 +52,31 @@ def test_a_period_report_sums_its_days(live_office):
     assert r.status_code == 200
     assert r.json()["visits"]["count"] == 6 and r.json()["visits"]["no_shows"] == 2
     assert r.json()["roles"]["administrator"]["steps"] == 2
+
+
+def test_every_format_downloads_as_what_it_says(live_office):
+    drive_a_morning(live_office)
+    base = "/api/v1/reports/daily?date=2026-11-20&format="
+    pdf = live_office.get(base + "pdf", "head")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and "report-2026-11-20.pdf" in pdf.headers["Content-Disposition"]
+    csv = live_office.get(base + "csv", "head")
+    assert csv.content.startswith(b"\xef\xbb\xbf") and ";" in csv.content.decode("utf-8-sig")
+    assert "Администратор" in csv.content.decode("utf-8-sig")
+    xlsx = live_office.get(base + "xlsx&lang=en", "head")
+    assert xlsx.content.startswith(b"PK") and "spreadsheetml" in xlsx.headers["Content-Type"]
+    assert live_office.get(base + "docx", "head").status_code == 422
+
+
+def test_qserver_report_writes_the_file(live_office, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    drive_a_morning(live_office)
+    out = tmp_path / "day.csv"
+    proc = subprocess.run([str(Path(sys.executable).with_name("qserver")), "report", "--data",
+                           str(live_office.app.data_dir), "--date", "2026-11-20", "--format", "csv",
+                           "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Администратор" in out.read_text(encoding="utf-8-sig")
