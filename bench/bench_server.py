@@ -6,13 +6,17 @@ import`), served by `qserver run --data DIR --port P` as a subprocess — gunico
 gthread, one worker, the production server — on 127.0.0.1. The clients are in
 this process (HTTP: one `requests.Session` per client thread, keep-alive;
 Socket.IO: python-socketio clients, websocket transport) plus one helper
-process holding the extra Socket.IO clients. Client and server share the
+process holding the extra Socket.IO clients — protocol-level clients that
+join with the display token, answer pings and read every frame without
+decoding it (`--holder socketio` makes them python-socketio clients, whose
+JSON decoding of each push, times 200, then competes with the server for
+the same two cores). Client and server share the
 machine's cores, so every figure includes the clients' own CPU time: a
 pessimistic picture of an office, whose clients are other PCs.
 
 After start-up the hall is set to a peak hour — 18 counters busy with a
-visitor, 40 tickets waiting, the `state` body about three times its empty
-size — and every later figure is measured in that hall. In order:
+visitor, 40 tickets waiting, the `state` body about 2½ times its size in an
+empty hall — and every later figure is measured in that hall. In order:
 
 1. start-up: process start → `/healthz` answers (median of several starts);
 2. `next` → `called` push latency at hall clients (display tokens) with 1, 50
@@ -35,6 +39,7 @@ size — and every later figure is measured in that hall. In order:
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import random
@@ -246,11 +251,62 @@ class Watcher:
             pass
 
 
+class RawHallClient:
+    """A Socket.IO client at the protocol level (Engine.IO 4 over a WebSocket): it connects
+    with the display token, answers pings and reads every frame, but decodes nothing.
+
+    The extra clients share the machine with the server; python-socketio clients would
+    spend more CPU decoding each `state` push (tens of KB of JSON, times 200) than the server
+    spends sending it, and the benchmark would measure its own clients. Hall PCs decode
+    on their own CPUs."""
+
+    def __init__(self, url: str, token: str):
+        import websocket
+
+        ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = websocket.create_connection(ws_url, timeout=30)
+        opened = self.ws.recv()
+        if not opened.startswith("0"):
+            raise ConnectionError(f"no Engine.IO open packet: {opened[:80]!r}")
+        self.ws.send("40" + json.dumps({"token": token}))
+        while True:  # until the namespace is joined (or refused)
+            msg = self.ws.recv()
+            if msg.startswith("40"):
+                break
+            if msg.startswith("44"):
+                raise ConnectionError(f"refused: {msg[:200]}")
+            if msg == "2":
+                self.ws.send("3")
+        self.ws.settimeout(None)
+        self.frames = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                msg = self.ws.recv()
+                if msg == "2":
+                    self.ws.send("3")  # Engine.IO 4: the server pings, the client answers
+                elif not msg:
+                    return
+                self.frames += 1
+        except Exception:
+            return
+
+    def disconnect(self) -> None:
+        try:
+            self.ws.send("41")  # leave the namespace
+            self.ws.close()
+        except Exception:
+            pass
+
+
 class Holder:
     """The helper process holding the extra Socket.IO clients (`--hold`)."""
 
-    def __init__(self, url: str, token: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_server", "--hold", url, "--token", token],
+    def __init__(self, url: str, token: str, kind: str = "raw"):
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_server", "--hold", url, "--token", token,
+                                      "--holder", kind],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
                                      cwd=str(Path(__file__).resolve().parent.parent))
         self.count = 0
@@ -267,6 +323,9 @@ class Holder:
         if self.count < n:
             raise RuntimeError(f"client holder connected only {self.count} of {n} clients")
 
+    def cpu_s(self) -> float | None:
+        return cpu_seconds(self.proc.pid)
+
     def close(self) -> None:
         try:
             self.proc.stdin.close()
@@ -275,22 +334,28 @@ class Holder:
             self.proc.kill()
 
 
-def hold_main(url: str, token: str) -> int:
+def hold_main(url: str, token: str, kind: str) -> int:
     """Holder mode: each stdin line is a number of clients to have connected; answer `ready N`."""
     clients = []
     pool = ThreadPoolExecutor(8)
-    for line in sys.stdin:
-        target = int(line)
-        new = [sio_client() for _ in range(max(0, target - len(clients)))]
 
-        def connect(c):
+    def connect(_):
+        for attempt in range(3):
             try:
-                sio_connect(c, url, token)
+                if kind == "raw":
+                    return RawHallClient(url, token)
+                c = sio_client()
+                sio_connect(c, url, token, tries=1)
                 return c
             except Exception as exc:
-                print(f"connect failed: {exc}", file=sys.stderr, flush=True)
-                return None
-        clients += [c for c in pool.map(connect, new) if c is not None]
+                if attempt == 2:
+                    print(f"connect failed: {exc}", file=sys.stderr, flush=True)
+                time.sleep(0.5)
+        return None
+
+    for line in sys.stdin:
+        target = int(line)
+        clients += [c for c in pool.map(connect, range(max(0, target - len(clients)))) if c is not None]
         print(f"ready {len(clients)}", flush=True)
     list(pool.map(lambda c: c.disconnect(), clients))
     os._exit(0)  # client threads may linger; nothing left to flush
@@ -521,7 +586,7 @@ def load_note() -> str:
     return f"load average {la:.1f}" if la is not None else ""
 
 
-def run(size: Size, rep: Reporter, keep: bool = False) -> None:
+def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw") -> None:
     hist = H.ensure_history(size.history_days, size.history_visits_per_day)
     db_mb = (hist.path / "office.sqlite").stat().st_size / 1e6
     rep.figure("history_visits", hist.visits,
@@ -571,12 +636,19 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
         # 2. push latency by number of connected clients
         for n in size.push_levels:
             if n > size.watchers and holder is None:
-                holder = Holder(url, tokens["display"])
+                holder = Holder(url, tokens["display"], holder_kind)
             log(f"push: {n} Socket.IO clients, {size.push_samples} calls in {size.push_rounds} round(s)")
+            if holder is not None:
+                holder.grow_to(n - min(n, size.watchers))
             cpu = Cpu(pid)
+            h0 = holder.cpu_s() if holder else None
             rounds = push_level(url, tokens["display"], holder, n, size.push_samples, size.push_rounds,
                                 size.watchers, kiosk, push_op, size.settle_s, size.push_warmup)
-            cpu_ms = cpu.per_op_ms(3 * (sum(len(nx) for _p, nx in rounds) + size.push_warmup))
+            ops = 3 * (sum(len(nx) for _p, nx in rounds) + size.push_warmup)
+            cpu_ms = cpu.per_op_ms(ops)
+            h1 = holder.cpu_s() if holder else None
+            holder_note = (f"; the {holder.count} extra clients' process {(h1 - h0) * 1000 / ops:.1f} ms"
+                           if h0 is not None and h1 is not None else "")
             pushes = [p for ps, _n in rounds for p in ps]
             nexts = [x for _p, nx in rounds for x in nx]
             if not pushes:
@@ -589,8 +661,8 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
                        f"median of {len(rounds)} rounds' p99: {p99_rounds}; {len(pushes)} pushes at "
                        f"{min(n, size.watchers)} client(s) connected last; all pooled: p99 {percentile(pushes, 99):.1f}, "
                        f"max {max(pushes):.1f} ms; `next` HTTP median {percentile(nexts, 50):.1f} ms; "
-                       f"worker CPU {cpu_ms:.1f} ms per operation (issue, next, finish and their pushes); "
-                       + load_note())
+                       f"worker CPU {cpu_ms:.1f} ms per operation (issue, next, finish and their pushes)"
+                       f"{holder_note}; " + load_note())
             if n == max(size.push_levels):
                 time.sleep(size.settle_s)
                 worker, master = rss_kb(pid) or 0, rss_kb(server.proc.pid) or 0
@@ -674,12 +746,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the working office folder")
     p.add_argument("--hold", metavar="URL", help=argparse.SUPPRESS)
     p.add_argument("--token", help=argparse.SUPPRESS)
+    p.add_argument("--holder", choices=("raw", "socketio"), default="raw",
+                   help="the extra Socket.IO clients: protocol-level and light (raw, default) or python-socketio")
     args = p.parse_args(argv)
     if args.hold:
-        return hold_main(args.hold, args.token)
+        return hold_main(args.hold, args.token, args.holder)
     rep = Reporter("server", budgets_on=not args.tiny)
     t0 = time.perf_counter()
-    run(TINY if args.tiny else FULL, rep, args.keep)
+    run(TINY if args.tiny else FULL, rep, args.keep, args.holder)
     rep.comment(f"bench_server took {time.perf_counter() - t0:.0f} s")
     return rep.exit_code()
 
