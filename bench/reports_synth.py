@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from queue_server.domain.catalog import Catalog, Counter, Service, standard_roles
@@ -97,13 +98,11 @@ def day_template(visits: int, rng: random.Random) -> list[tuple]:
     return [(_clock(t), *rest) for t, _order, *rest in raw]
 
 
-def journal(first: date, days: int, visits_per_day: int, seed: int = 1,
-            as_tuples: bool = False) -> list:
+def journal_stream(first: date, days: int, visits_per_day: int, seed: int = 1,
+                   as_tuples: bool = False) -> Iterator:
     """``days`` office days from ``first`` as journal-line dicts (or SQLite-like
-    tuples with the data as JSON text), in journal order."""
+    tuples with the data as JSON text), in journal order, made as they are read."""
     template = day_template(visits_per_day, random.Random(seed))
-    out: list = []
-    append = out.append
     seq = 0
     data_json: dict[int, str] = {}
     for d in range(days):
@@ -116,10 +115,14 @@ def journal(first: date, days: int, visits_per_day: int, seed: int = 1,
                 text = data_json.get(id(data))
                 if text is None:
                     text = data_json[id(data)] = json.dumps(data)
-                append((seq, prefix + clock, typ, vid, step, svc, ctr, op, text))
+                yield (seq, prefix + clock, typ, vid, step, svc, ctr, op, text)
             else:
-                append({"seq": seq, "at": prefix + clock, "type": typ, "visit": vid,
-                        "step": step, "service": svc, "counter": ctr, "operator": op,
-                        "data": data})
-    return out
+                yield {"seq": seq, "at": prefix + clock, "type": typ, "visit": vid,
+                       "step": step, "service": svc, "counter": ctr, "operator": op,
+                       "data": data}
 
+
+def journal(first: date, days: int, visits_per_day: int, seed: int = 1,
+            as_tuples: bool = False) -> list:
+    """The same journal, all in memory."""
+    return list(journal_stream(first, days, visits_per_day, seed, as_tuples))

@@ -9,7 +9,6 @@ mistaken for "everybody was served at once".
 """
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -68,7 +67,7 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date,
 
 
 def _summary(f: Figures) -> dict:
-    return summarize(f.sorted_values(), f.within, f.normed, presorted=True)
+    return f.summary()
 
 
 def _verdict(summary: dict, norm: int | None) -> bool | None:
@@ -101,7 +100,7 @@ def _roles(F: Folded, catalog: Catalog) -> dict:
 
 
 def _visits(T: Tally, catalog: Catalog) -> dict:
-    totals = array("d")
+    totals: list[float] = []
     for day in T.seconds_by_day:
         totals.extend(day)
     total = summarize(totals, *within_norm(totals, catalog.visit_norm_s))
@@ -221,7 +220,7 @@ def _appeals(T: Tally) -> dict:
     }
 
 
-def _days(T: Tally, F: Folded, catalog: Catalog, by_day: list[array]) -> list[dict]:
+def _days(T: Tally, F: Folded, catalog: Catalog, by_day: list[list[float]]) -> list[dict]:
     open_by_day = [0] * T.ndays
     for v in T.open_visits.values():
         open_by_day[v[V_DAY]] += 1

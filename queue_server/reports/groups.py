@@ -2,7 +2,7 @@
 
 ``timing.scan`` files every step under one fine key (service, counter,
 operator, day, hour). Here each key's durations become float seconds once,
-in C (``map(timedelta.total_seconds, ...)`` into an ``array('d')``); the
+in C (``map(timedelta.total_seconds, ...)``); the
 hour and day figures are sums and counts taken right there. For medians
 and 90th percentiles the durations are gathered per (service, counter,
 operator) -- a "combo", of which an office has a few dozen -- and each
@@ -13,24 +13,25 @@ cost three times as much on a year of visits.
 """
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from queue_server.domain.catalog import Catalog
 
+from .stats import summarize_runs
 from .timing import G_NO_SHOWS, G_OPEN, G_RECALLS, G_SERVICES, G_STEPS, G_WAITS, Tally
 
 _seconds = timedelta.total_seconds
 
 
-def seconds(durations: list[timedelta]) -> array:
-    """Float seconds of many durations at C speed."""
-    return array("d", map(_seconds, durations))
+def seconds(durations: list[timedelta]) -> list[float]:
+    """Float seconds of many durations at C speed (a list: an array would check
+    every item's type on the way in, which costs more than the conversion)."""
+    return list(map(_seconds, durations))
 
 
-def within_norm(values: array, norm: float | None) -> tuple[int, int]:
+def within_norm(values: list[float], norm: float | None) -> tuple[int, int]:
     """(how many values are <= norm, how many had a norm at all)."""
     if norm is None:
         return 0, 0
@@ -39,25 +40,22 @@ def within_norm(values: array, norm: float | None) -> tuple[int, int]:
 
 @dataclass
 class Figures:
-    """Sorted runs of one group's durations plus how many met their own norm."""
+    """Sorted runs of one group's durations, their sum, and how many met their norm."""
 
-    parts: list[array] = field(default_factory=list)
+    parts: list[list[float]] = field(default_factory=list)
+    total: float = 0.0
     within: int = 0
     normed: int = 0  # durations that had a norm (a service of a known role)
 
-    def add(self, run: array, within: int, normed: int) -> None:
+    def add(self, run: list[float], total: float, within: int, normed: int) -> None:
         if run:
             self.parts.append(run)
+        self.total += total
         self.within += within
         self.normed += normed
 
-    def sorted_values(self) -> list[float]:
-        if len(self.parts) == 1:
-            return self.parts[0].tolist()
-        out = array("d")
-        for part in self.parts:
-            out.extend(part)
-        return sorted(out)  # a merge of sorted runs: near-linear
+    def summary(self) -> dict:
+        return summarize_runs(self.parts, self.total, self.within, self.normed)
 
 
 @dataclass
@@ -89,8 +87,8 @@ class _Combo:
     __slots__ = ("waits", "services", "counts")
 
     def __init__(self) -> None:
-        self.waits = array("d")
-        self.services = array("d")
+        self.waits: list[float] = []
+        self.services: list[float] = []
         self.counts = [0, 0, 0, 0]  # steps, no_shows, recalls, open
 
 
@@ -161,7 +159,8 @@ def fold(T: Tally, catalog: Catalog) -> Folded:
 
     for (sid, ctr, op), combo in combos.items():
         wnorm, snorm = norms.get(sid, (None, None))
-        waits, servs = array("d", sorted(combo.waits)), array("d", sorted(combo.services))
+        waits, servs = sorted(combo.waits), sorted(combo.services)
+        w_sum, s_sum = sum(waits), sum(servs)
         # one norm per combo (one service), so counting is a binary search
         w_in = bisect_right(waits, wnorm) if wnorm is not None else 0
         s_in = bisect_right(servs, snorm) if snorm is not None else 0
@@ -174,7 +173,7 @@ def fold(T: Tally, catalog: Catalog) -> Folded:
         people = []
         if ctr is not None:
             people.append(group(counters, ctr))
-            busy[ctr] = busy.get(ctr, 0.0) + sum(servs)
+            busy[ctr] = busy.get(ctr, 0.0) + s_sum
         if op is not None:
             people.append(group(operators, op))
         steps, no_shows, recalls, still_open = combo.counts
@@ -185,8 +184,8 @@ def fold(T: Tally, catalog: Catalog) -> Folded:
         for target in targets + people:
             target.no_shows += no_shows  # charged to whoever called in vain
             target.served += len(servs)
-            target.wait.add(waits, w_in, w_nn)
-            target.service.add(servs, s_in, s_nn)
+            target.wait.add(waits, w_sum, w_in, w_nn)
+            target.service.add(servs, s_sum, s_in, s_nn)
     # a counter's or operator's steps are the steps it served
     for target in (*counters.values(), *operators.values()):
         target.steps = target.served

@@ -248,15 +248,16 @@ def _days(report: dict, lang: str, _) -> Section:
             Column("open", _("Open at closing time"), INT),
             Column("total_mean_s", _("Visit time: mean"), MIN),
             Column("total_share", _("Visit time: within the norm"), SHARE)]
-    for rid in roles:
-        role = name_in(report["roles"][rid]["name"], lang)
-        cols.append(Column(f"wait_{rid}", _("Wait: mean ({role})").format(role=role), MIN))
-        cols.append(Column(f"service_{rid}", _("Service: mean ({role})").format(role=role), MIN))
+    names = {rid: name_in(report["roles"][rid]["name"], lang) for rid in roles}
+    cols += [Column(f"wait_{rid}", _("Wait: mean ({role})").format(role=names[rid]), MIN)
+             for rid in roles]
+    cols += [Column(f"service_{rid}", _("Service: mean ({role})").format(role=names[rid]), MIN)
+             for rid in roles]
     rows = []
     for d in report["days"]:
         row = [local_date(d["date"], lang), d["visits"], d["no_shows"], d["cancelled"],
                d["open_at_close"], d["total_mean_s"], d["total_within_norm_share"]]
-        for rid in roles:
-            row += [d["roles"][rid]["wait_mean_s"], d["roles"][rid]["service_mean_s"]]
+        row += [d["roles"][rid]["wait_mean_s"] for rid in roles]
+        row += [d["roles"][rid]["service_mean_s"] for rid in roles]
         rows.append(row)
     return Section("days", _("By day"), cols, rows)

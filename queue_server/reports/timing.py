@@ -211,6 +211,16 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
             T.multi_role += 1
         del open_visits[visit]
 
+    def first_call(v: list, t: datetime, at, e) -> None:
+        nonlocal waiting
+        v[V_FIRST] = t
+        v[V_CTR] = v[V_CALL_CTR] = e[k_counter]
+        v[V_OP] = v[V_CALL_OP] = e[k_operator]
+        h = bucket(at, t) % 24
+        if waiting > h_waiting_max[h]:
+            h_waiting_max[h] = waiting
+        waiting -= 1
+
     def transfer(v: list, t: datetime, at, e) -> None:
         nonlocal waiting
         close_step(v, t, TRANSFERRED)
@@ -250,7 +260,7 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
             return
         clock = counter_clock.get(counter)
         if clock is None:
-            clock = counter_clock[counter] = [None, None, ZERO, ZERO, t1]
+            clock = counter_clock[counter] = [None, None, ZERO, ZERO, bounds[-1]]
         if code == _C_OPENED:
             if clock[K_OPEN] is not None:
                 stop_clock(clock, min(clock[K_DAY_END], max(last_end, clock[K_OPEN])))
@@ -280,11 +290,11 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
                 continue  # device.* and anything newer than this engine
             at = e[k_at]
             t = parse(at)
-            if t < t0 or t >= t1:
-                continue
             visit = e[k_visit]
             v = get_visit(visit)
             if v is None:
+                if t < t0 or t >= t1:
+                    continue
                 if code != _ISSUED or visit is None:
                     if code >= _C_OPENED:
                         counter_event(code, e[k_counter], t, at)
@@ -307,10 +317,13 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
                     else _issue_fields(d)
                 tickets[ik] = tickets_get(ik, 0) + 1
                 continue
+            if t >= t1:
+                continue  # an open visit's events after the period: it stays open
             step = e[k_step]
             if step != v[V_STEP] and step is not None:
                 continue  # an event of an earlier step: nothing left to measure
-            if code <= _STARTED or code == _RECALLED:
+            if code == _CALLED or code == _RECALLED:
+                v[V_LAST] = t
                 if v[V_FIRST] is None:
                     v[V_FIRST] = t
                     v[V_CTR] = v[V_CALL_CTR] = e[k_counter]
@@ -321,16 +334,21 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
                     waiting -= 1
                 else:
                     counter = e[k_counter]
-                    if counter is not None and counter != v[V_CTR]:
+                    if counter != v[V_CTR] and counter is not None:
                         v[V_CTR] = counter
                         v[V_OP] = e[k_operator]
-                if code == _STARTED:
-                    if v[V_STARTED] is None:
-                        v[V_STARTED] = t
-                else:
-                    v[V_LAST] = t
-                    if code == _RECALLED:
-                        v[V_RECALLS] += 1
+                if code == _RECALLED:
+                    v[V_RECALLS] += 1
+            elif code == _STARTED:
+                if v[V_STARTED] is None:
+                    v[V_STARTED] = t
+                    if v[V_FIRST] is None:  # started without a call: the wait ends here
+                        first_call(v, t, at, e)
+                    else:
+                        counter = e[k_counter]
+                        if counter != v[V_CTR] and counter is not None:
+                            v[V_CTR] = counter
+                            v[V_OP] = e[k_operator]
             elif code == _FINISHED:
                 close_step(v, t, FINISHED)
                 d = e[k_data]

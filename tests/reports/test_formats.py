@@ -242,8 +242,20 @@ def test_pdf_period_has_the_days(period, tmp_path):
     text = pdf_text(to_pdf(period, "ru"), tmp_path)
     assert "Отчёт о времени обслуживания за 05.03.2024 – 06.03.2024" in text
     assert "По дням" in text
-    line_with(text, "05.03.2024", "6", "1", "1", "1", "30:00", "100,0 %", "4:00", "3:15")
+    # date, visits, no-shows, cancelled, open, mean visit, within; waits by role, then services
+    line_with(text, "05.03.2024", "6", "1", "1", "1", "30:00", "100,0 %", "4:00", "15:00", "12:30",
+              "3:15", "17:30", "5:00")
     line_with(text, "06.03.2024", "1", "0", "0", "1", "—", "—", "1:00")
+
+
+def test_writers_are_importable_from_the_package():
+    import queue_server.reports as reports
+    from queue_server.reports import csv_export, pdf_export, xlsx_export
+
+    assert reports.to_csv is csv_export.to_csv and reports.to_pdf is pdf_export.to_pdf
+    assert reports.to_xlsx is xlsx_export.to_xlsx
+    with pytest.raises(AttributeError):
+        reports.to_docx  # noqa: B018
 
 
 @needs_poppler
