@@ -20,7 +20,7 @@ from datetime import timedelta
 from queue_server.domain.catalog import Catalog
 
 from .stats import summarize_runs
-from .timing import G_NO_SHOWS, G_OPEN, G_RECALLS, G_SERVICES, G_STEPS, G_WAITS, Tally
+from .timing import G_NO_SHOWS, G_OPEN, G_OTHER_STEPS, G_RECALLS, G_SERVICES, G_WAITS, Tally
 
 _seconds = timedelta.total_seconds
 
@@ -110,7 +110,8 @@ def fold(T: Tally, catalog: Catalog) -> Folded:
         if combo is None:
             combo = combos[(sid, ctr, op)] = _Combo()
         counts = combo.counts
-        counts[0] += g[G_STEPS]
+        steps = len(g[G_WAITS]) + g[G_OTHER_STEPS]
+        counts[0] += steps
         counts[1] += g[G_NO_SHOWS]
         counts[2] += g[G_RECALLS]
         counts[3] += g[G_OPEN]
@@ -120,7 +121,7 @@ def fold(T: Tally, catalog: Catalog) -> Folded:
             dr = day_roles.get((day, role))
             if dr is None:
                 dr = day_roles[(day, role)] = [0, 0, 0.0, 0, 0.0]
-            dr[0] += g[G_STEPS]
+            dr[0] += steps
         if g[G_WAITS]:
             arr = seconds(g[G_WAITS])
             combo.waits.extend(arr)

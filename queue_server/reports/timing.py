@@ -50,8 +50,9 @@ CODES = {
 }
 # how a step ended
 FINISHED, TRANSFERRED, NO_SHOW, CANCELLED, OPEN = "finished", "transferred", "no_show", "cancelled", "open"
-# a step group: [waits, services, steps, no_shows, recalls, open]
-G_WAITS, G_SERVICES, G_STEPS, G_NO_SHOWS, G_RECALLS, G_OPEN = range(6)
+# a step group: [waits, services, steps without a wait, no_shows, recalls, open];
+# its steps are len(waits) + the steps without a wait
+G_WAITS, G_SERVICES, G_OTHER_STEPS, G_NO_SHOWS, G_RECALLS, G_OPEN = range(6)
 # a counter clock: [open since, paused since, open time, paused time, end of that day]
 K_OPEN, K_PAUSED, K_OPEN_T, K_PAUSED_T, K_DAY_END = range(5)
 ZERO = timedelta(0)
@@ -183,19 +184,24 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
         ctr, op = v[V_CALL_CTR], v[V_CALL_OP]
         key = (v[V_SVC], ctr, op, v[V_DAY], v[V_QHOUR])
         g = groups.get(key) or group(key)
-        g[G_STEPS] += 1
-        g[G_RECALLS] += v[V_RECALLS]
+        if v[V_RECALLS]:
+            g[G_RECALLS] += v[V_RECALLS]
         first = v[V_FIRST]
         if how is OPEN:
             g[G_OPEN] += 1
         else:
             last_end = t
-            if first is None:
-                waiting -= 1  # left the queue without being called
+        # a called step is counted by its wait; the others here
         if how is NO_SHOW:
+            g[G_OTHER_STEPS] += 1
             g[G_NO_SHOWS] += 1
+            if first is None:
+                waiting -= 1
             return
         if first is None:
+            g[G_OTHER_STEPS] += 1
+            if how is not OPEN:
+                waiting -= 1  # left the queue without being called
             return
         g[G_WAITS].append(first - v[V_QUEUED])
         if how is FINISHED or how is TRANSFERRED:
@@ -344,11 +350,6 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
                     v[V_STARTED] = t
                     if v[V_FIRST] is None:  # started without a call: the wait ends here
                         first_call(v, t, at, e)
-                    else:
-                        counter = e[k_counter]
-                        if counter != v[V_CTR] and counter is not None:
-                            v[V_CTR] = counter
-                            v[V_OP] = e[k_operator]
             elif code == _FINISHED:
                 close_step(v, t, FINISHED)
                 d = e[k_data]
