@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from hardware.printer_status import PrinterFault
 
@@ -29,17 +29,35 @@ SERVICES_REFRESH_S = 300
 QUIET_S = 20
 
 
+class Notice:
+    """A GUI-thread-only notification with Qt's connect/emit shape, in plain Python.
+
+    Not a Qt Signal: PySide6 6.12.0 leaks a reference to True on every Python
+    ``emit()``, which aborts a long-running kiosk (see kiosk/workers.py).
+    """
+
+    def __init__(self) -> None:
+        self._slots: list = []
+
+    def connect(self, slot) -> None:
+        self._slots.append(slot)
+
+    def emit(self, *args) -> None:
+        for slot in list(self._slots):
+            slot(*args)
+
+
 class KioskController(QObject):
-    screen_changed = Signal(str)
-    office_changed = Signal(object)
-    mode_changed = Signal()  # language, large text or priority
-    ticket_changed = Signal(object)  # IssuedTicket
-    print_finished = Signal(object)  # PrintOutcome
-    printer_changed = Signal(object)  # PrinterFault or None
 
     def __init__(self, config: KioskConfig, client: ServerClient, printer: TicketPrinter,
                  tasks: Tasks | None = None):
         super().__init__()
+        self.screen_changed = Notice()  # str
+        self.office_changed = Notice()  # office
+        self.mode_changed = Notice()  # language, large text or priority
+        self.ticket_changed = Notice()  # IssuedTicket
+        self.print_finished = Notice()  # PrintOutcome
+        self.printer_changed = Notice()  # PrinterFault or None
         self.config, self.client, self.printer = config, client, printer
         self.tasks = tasks or Tasks()
         self.screen = LOADING

@@ -1,69 +1,72 @@
 """Running blocking work (HTTP, the printer) off the GUI thread.
 
-``Tasks.run(fn, on_done, on_error)`` runs ``fn`` on a QThreadPool; the callbacks
-run later on the GUI thread, delivered through one queued signal. The printer
-gets its own pool of one thread, so print jobs never overlap and a stalled
-printer never holds up a request to the server.
+``Tasks.run(fn, on_done, on_error)`` runs ``fn`` on a worker thread; the
+callback runs later on the GUI thread. The printer gets its own single
+thread, so print jobs never overlap and a stalled printer never holds up a
+request to the server.
+
+Workers are plain Python threads and results reach the GUI through a posted
+Qt event (``counter_display.client.GuiInbox``), never through a signal
+emitted on a worker thread: PySide6 6.10–6.11 can leave a worker's handled
+exception pending across that boundary (it then surfaces as a SystemError in
+unrelated code), and 6.12.0 leaks a reference on every Python ``emit()``.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from counter_display.client import GuiInbox
 
 log = logging.getLogger(__name__)
 
 
-class _Dispatcher(QObject):
-    """Lives on the GUI thread; worker threads emit, Qt queues the call to ``_deliver``."""
-
-    finished = Signal(object, object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.finished.connect(self._deliver)
-
-    @Slot(object, object)
-    def _deliver(self, callback: Any, value: Any) -> None:
-        if callback is not None:
-            try:
-                callback(value)
-            except Exception:  # a bad callback must not take the kiosk down
-                log.exception("kiosk callback failed")
-
-
-class _Job(QRunnable):
-    def __init__(self, dispatcher: _Dispatcher, fn: Callable[[], Any], on_done, on_error):
-        super().__init__()
-        self.dispatcher, self.fn, self.on_done, self.on_error = dispatcher, fn, on_done, on_error
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
+def _deliver(callback: Callable | None, value: Any) -> None:
+    if callback is not None:
         try:
-            result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI as a value
-            self.dispatcher.finished.emit(self.on_error, exc)
-        else:
-            self.dispatcher.finished.emit(self.on_done, result)
+            callback(value)
+        except Exception:  # a bad callback must not take the kiosk down
+            log.exception("kiosk callback failed")
 
 
 class Tasks:
     def __init__(self, threads: int = 3) -> None:
-        self.dispatcher = _Dispatcher()
-        self.network = QThreadPool()
-        self.network.setMaxThreadCount(threads)
-        self.printer = QThreadPool()
-        self.printer.setMaxThreadCount(1)  # one job at a time, in order
+        self.inbox = GuiInbox()
+        self.network = ThreadPoolExecutor(threads, thread_name_prefix="kiosk-net")
+        self.printer = ThreadPoolExecutor(1, thread_name_prefix="kiosk-printer")  # in order
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
 
     def run(self, fn: Callable[[], Any], on_done=None, on_error=None) -> None:
-        self.network.start(_Job(self.dispatcher, fn, on_done, on_error))
+        self._submit(self.network, fn, on_done, on_error)
 
     def run_printer(self, fn: Callable[[], Any], on_done=None, on_error=None) -> None:
-        self.printer.start(_Job(self.dispatcher, fn, on_done, on_error))
+        self._submit(self.printer, fn, on_done, on_error)
+
+    def _submit(self, pool: ThreadPoolExecutor, fn, on_done, on_error) -> None:
+        def job() -> None:
+            try:
+                result = fn()
+            except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI as a value
+                self.inbox.post(_deliver, on_error, exc)
+            else:
+                self.inbox.post(_deliver, on_done, result)
+
+        future = pool.submit(job)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
 
     def wait(self, ms: int = 3000) -> bool:
-        a = self.network.waitForDone(ms)
-        b = self.printer.waitForDone(ms)
-        return a and b
+        """Wait for the jobs under way (not their GUI callbacks); True when all ended."""
+        with self._lock:
+            pending = list(self._pending)
+        _, not_done = wait(pending, timeout=ms / 1000)
+        return not not_done
