@@ -35,7 +35,7 @@ import time
 import tracemalloc
 from datetime import date, timedelta
 
-from .common import Reporter, log, median, percentile, rss_kb
+from .common import Reporter, load1, log, median, percentile, rss_kb
 from .reports_synth import TZ, journal, journal_stream, synth_catalog
 
 FIRST_DAY = date(2024, 1, 1)
@@ -99,6 +99,7 @@ def bench_year(rep: Reporter, size: dict) -> None:
     log(f"year: {days} days x {per_day} visits, {len(events):,} journal lines "
         f"made in {time.perf_counter() - t0:.1f} s")
     walls, cpus = [], []
+    load_before = load1()
     for _ in range(size["year_rounds"]):
         gc.collect()
         w0, c0 = time.perf_counter(), time.process_time()
@@ -112,6 +113,8 @@ def bench_year(rep: Reporter, size: dict) -> None:
     rep.figure("period_report_year_p99_s", percentile(walls, 99))
     rep.figure("period_report_year_cpu_s", median(cpus), "process CPU time, same runs")
     rep.figure("period_report_year_lines_per_s", len(events) / median(walls))
+    rep.comment(f"1-minute load average {load_before:.1f} before the year runs, {load1():.1f} after "
+                f"(the machine is shared: wall time grows with it, CPU time less)")
 
     gc.collect()
     tracemalloc.start()
