@@ -30,6 +30,7 @@ REALTIME_EVENTS = {
     "device": "A device reported a fault or recovery (dashboard only).",
     "track": "One ticket's place in the queue, to the visitor's phone following it.",
 }
+STATE_INTERVAL_S = 0.1
 ROOM_HALL = "hall"
 ROOM_KIOSK = "kiosk"
 ROOM_DASHBOARD = "dashboard"
@@ -113,21 +114,33 @@ class Realtime:
         self.service.outbox.put([])
 
     def _broadcast_loop(self) -> None:
+        """`called` and `device` go out at once; `state` at most every STATE_INTERVAL_S.
+
+        A whole-hall `state` to every client after every ticket would cost more
+        CPU than the tickets themselves in a busy hour; a tenth of a second is
+        far below what a person watching a board can notice.
+        """
         outbox = self.service.outbox
+        dirty, last_state = False, 0.0
         while not self._stop.is_set():
-            batch = outbox.get()
+            timeout = max(0.0, STATE_INTERVAL_S - (time.monotonic() - last_state)) if dirty else None
+            batch: list = []
             try:
+                batch = list(outbox.get(timeout=timeout))  # an empty list asks for a state refresh
+                dirty = True
                 while True:
                     batch += outbox.get_nowait()
             except queue.Empty:
                 pass
             try:
-                self._publish(batch)
+                self._publish_events(batch)
+                if dirty and time.monotonic() - last_state >= STATE_INTERVAL_S:
+                    self._publish_state()
+                    dirty, last_state = False, time.monotonic()
             except Exception:  # a push must never kill the broadcaster
                 log.exception("push failed")
 
-    def _publish(self, batch: list) -> None:
-        tracked = set()
+    def _publish_events(self, batch: list) -> None:
         for e in batch:
             if e.type in (ev.STEP_CALLED, ev.STEP_RECALLED):
                 body = self._called_body(e)
@@ -135,10 +148,9 @@ class Realtime:
             elif e.type in (ev.DEVICE_FAULT, ev.DEVICE_OK):
                 self.sio.emit("device", {"device": e.operator, "type": e.type, "at": format_at(e.at),
                                          **e.data}, room=ROOM_DASHBOARD)
-            if e.visit:
-                tracked.add(e.visit)
-        snapshot = self.service.read(state_snapshot)
-        self.sio.emit("state", snapshot)
+
+    def _publish_state(self) -> None:
+        self.sio.emit("state", self.service.read(state_snapshot))
         # Visitors following tickets: anyone in the same queues may have moved up.
         for room in list(self.sio.manager.rooms.get("/", {})):
             if isinstance(room, str) and room.startswith("visit:"):

@@ -18,6 +18,14 @@ def connect(live, token: str | None, auth_extra: dict | None = None):
     return client, received
 
 
+def wait_until(received: queue.Queue, name: str, ok, timeout: float = 5.0):
+    """The first `name` event whose body satisfies ok(): pushes are coalesced,
+    so an earlier picture may still arrive first."""
+    while not ok(body := wait_for(received, name, timeout)):
+        pass
+    return body
+
+
 def wait_for(received: queue.Queue, name: str, timeout: float = 5.0):
     while True:
         kind, data = received.get(timeout=timeout)
@@ -31,8 +39,8 @@ def test_a_call_reaches_the_hall_as_a_called_event(live_office):
         snapshot = wait_for(received, "snapshot")
         assert {c["counter_id"] for c in snapshot["counters"]} == {"1", "2", "3", "4"}
         ticket = live_office.ticket("payments")
-        state = wait_for(received, "state")
-        assert next(q for q in state["queues"] if q["service_id"] == "payments")["waiting"] == 1
+        wait_until(received, "state",
+                   lambda st: next(q for q in st["queues"] if q["service_id"] == "payments")["waiting"] == 1)
         assert live_office.post("/api/v1/counters/4/next", "op4").status_code == 200
         called = wait_for(received, "called")
         assert called["number"] == ticket["number"] == "О001"
@@ -88,6 +96,6 @@ def test_a_visitor_phone_follows_only_its_own_ticket(live_office):
         assert track["number"] == "А002" and track["ahead"] == 1
         assert first["number"] not in str(track)
         live_office.post("/api/v1/counters/1/next", "op1")
-        assert wait_for(received, "track")["ahead"] == 0
+        assert wait_until(received, "track", lambda t: t["ahead"] == 0)["number"] == "А002"
     finally:
         client.disconnect()
