@@ -1,7 +1,7 @@
 """A whole office day played through the real API at 100× speed.
 
 The app runs in this process with `queue_server.clock.FakeClock`, served on
-127.0.0.1 by Werkzeug's threaded server in a thread (as tests/conftest.py's
+127.0.0.1 by Werkzeug's threaded server in a thread (as tests/live_office.py's
 `start_live_office` does — gunicorn would run the app in another process,
 out of reach of the fake clock). A ticker thread moves the fake clock at
 `speed`× real time. Everything else is HTTP, like the real office:
