@@ -62,7 +62,8 @@ def state_snapshot(office: Office, now: datetime) -> dict:
     queues = []
     for sid, service in catalog.services.items():
         waiting = office.queues.get(sid, [])
-        oldest = max((s.wait_s(now) for s in waiting), default=0.0)
+        # Queues are kept in queuing order (events apply in journal order): the head waited longest.
+        oldest = waiting[0].wait_s(now) if waiting else 0.0
         role = catalog.roles[service.role]
         queues.append({
             "service_id": sid,

@@ -144,3 +144,23 @@ def test_closed_visits_leave_memory_after_a_day_open_ones_stay(office):
     office.do(office.office.finish, "1", "op1")
     assert done.visit not in office.office.visits
     assert old_open.visit in office.office.visits
+
+
+def test_a_queue_is_kept_in_queuing_order_so_its_head_waited_longest(office):
+    from queue_server.snapshot import state_snapshot
+
+    office.open("1")
+    office.open("2")
+    office.issue("consultation")
+    office.tick(3)
+    office.issue("reception")
+    office.tick(1)
+    office.issue("consultation")
+    office.next("1")
+    office.do(office.office.transfer, "1", "op1", service_id="consultation")  # joins at the back
+    office.tick(2)
+    queue = office.office.queues["consultation"]
+    assert [s.queued_at for s in queue] == sorted(s.queued_at for s in queue)
+    snapshot = state_snapshot(office.office, office.now)
+    consultation = next(q for q in snapshot["queues"] if q["service_id"] == "consultation")
+    assert consultation["waiting"] == 3 and consultation["oldest_wait_s"] == 6 * 60
