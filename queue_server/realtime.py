@@ -31,6 +31,8 @@ REALTIME_EVENTS = {
     "track": "One ticket's place in the queue, to the visitor's phone following it.",
 }
 STATE_INTERVAL_S = 0.1
+# A loaded machine may take a while to finish a handshake: a snapshot sent before it is lost.
+SNAPSHOT_WAIT_S = 15.0
 ROOM_HALL = "hall"
 ROOM_KIOSK = "kiosk"
 ROOM_DASHBOARD = "dashboard"
@@ -92,9 +94,10 @@ class Realtime:
 
     def _send_when_connected(self, sid: str, kind: str, visit_id: str | None) -> None:
         """The connect handler runs before the handshake completes; wait for it."""
-        for _ in range(200):
-            if self.sio.manager.is_connected(sid, "/"):
-                break
+        deadline = time.monotonic() + SNAPSHOT_WAIT_S
+        while not self.sio.manager.is_connected(sid, "/"):
+            if time.monotonic() > deadline:
+                return  # the client gave up; it gets a snapshot when it connects again
             time.sleep(0.005)
         if kind == "track":
             self.sio.emit("track", self.track(visit_id), to=sid)
