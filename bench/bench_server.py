@@ -260,11 +260,13 @@ class RawHallClient:
     with the display token, answers pings and reads every frame, but decodes nothing.
 
     The extra clients share the machine with the server; python-socketio clients would
-    spend more CPU decoding each `state` push (tens of KB of JSON, times 200) than the server
-    spends sending it, and the benchmark would measure its own clients. Hall PCs decode
-    on their own CPUs."""
+    spend more CPU decoding each `state` push (times 200) than the server spends sending
+    it, and the benchmark would measure its own clients. Hall PCs decode on their own
+    CPUs. After the handshake the socket is handed to a FrameSink: one thread reads every
+    client's frames (a thread per client, 200 of them, took a core of its own from the
+    server's two)."""
 
-    def __init__(self, url: str, token: str):
+    def __init__(self, url: str, token: str, sink: FrameSink):
         import websocket
 
         ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
@@ -281,28 +283,70 @@ class RawHallClient:
                 raise ConnectionError(f"refused: {msg[:200]}")
             if msg == "2":
                 self.ws.send("3")
-        self.ws.settimeout(None)
-        self.frames = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        try:
-            while True:
-                msg = self.ws.recv()
-                if msg == "2":
-                    self.ws.send("3")  # Engine.IO 4: the server pings, the client answers
-                elif not msg:
-                    return
-                self.frames += 1
-        except Exception:
-            return
+        sink.add(self.ws.sock)  # websocket-client reads frame by frame: nothing is left buffered
 
     def disconnect(self) -> None:
         try:
+            self.ws.sock.setblocking(True)
             self.ws.send("41")  # leave the namespace
             self.ws.close()
         except Exception:
             pass
+
+
+class FrameSink:
+    """Reads the WebSocket frames of many connections on one thread (epoll), counting
+    them and answering Engine.IO pings ("2" → "3")."""
+
+    PONG = bytes([0x81, 0x81, 0, 0, 0, 0]) + b"3"  # FIN text frame, masked with a zero key
+
+    def __init__(self):
+        import selectors
+
+        self.sel = selectors.DefaultSelector()
+        self.buffers: dict = {}
+        self.frames = 0
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def add(self, sock) -> None:
+        sock.setblocking(False)
+        self.buffers[sock] = b""
+        self.sel.register(sock, 1)  # EVENT_READ; epoll takes new sockets while another thread waits
+
+    def _run(self) -> None:
+        while True:
+            for key, _ in self.sel.select(timeout=0.05):
+                self._read(key.fileobj)
+
+    def _read(self, sock) -> None:
+        try:
+            chunk = sock.recv(1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.sel.unregister(sock)
+            self.buffers.pop(sock, None)
+            return
+        buf = self.buffers.get(sock, b"") + chunk
+        while len(buf) >= 2:
+            n, head = buf[1] & 0x7F, 2
+            if n == 126:
+                if len(buf) < 4:
+                    break
+                n, head = int.from_bytes(buf[2:4], "big"), 4
+            elif n == 127:
+                if len(buf) < 10:
+                    break
+                n, head = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < head + n:
+                break
+            if buf[head:head + n] == b"2":
+                sock.send(self.PONG)
+            self.frames += 1
+            buf = buf[head + n:]
+        self.buffers[sock] = buf
 
 
 class Holder:
@@ -342,12 +386,13 @@ def hold_main(url: str, token: str, kind: str) -> int:
     """Holder mode: each stdin line is a number of clients to have connected; answer `ready N`."""
     clients = []
     pool = ThreadPoolExecutor(8)
+    sink = FrameSink() if kind == "raw" else None
 
     def connect(_):
         for attempt in range(3):
             try:
                 if kind == "raw":
-                    return RawHallClient(url, token)
+                    return RawHallClient(url, token, sink)
                 c = sio_client()
                 sio_connect(c, url, token, tries=1)
                 return c

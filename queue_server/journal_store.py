@@ -22,6 +22,9 @@ import sqlite_utils
 from .domain.events import Event, format_at, parse_at
 
 SCHEMA_VERSION = 1
+# Commits between WAL checkpoints. The checkpoint (copying the WAL into the
+# database and syncing it) runs on its own thread, so no ticket waits for it.
+CHECKPOINT_EVERY = 200
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -31,6 +34,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # JournalStore checkpoints in the background
     conn.execute("PRAGMA busy_timeout=5000")
     return conn
 
@@ -92,6 +96,10 @@ class JournalStore:
         self.conn = connect(self.path)
         self.lock = threading.RLock()
         self._local = threading.local()
+        self._commits = 0
+        self._checkpoint_due = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+        self._closed = False
 
     # ---- writing (callers hold self.lock) ---------------------------------
     @contextmanager
@@ -105,6 +113,29 @@ class JournalStore:
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            self._commits += 1
+            if self._commits % CHECKPOINT_EVERY == 0:
+                self._request_checkpoint()
+
+    def _request_checkpoint(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint",
+                                                  daemon=True)
+            self._checkpointer.start()
+        self._checkpoint_due.set()
+
+    def _checkpoint_loop(self) -> None:
+        """PASSIVE checkpoints never block the writer or the readers."""
+        conn = connect(self.path)
+        try:
+            while True:
+                self._checkpoint_due.wait()
+                self._checkpoint_due.clear()
+                if self._closed:
+                    return
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
 
     def append(self, events: list[Event]) -> list[Event]:
         """Commit events durably and return them with their seq numbers."""
@@ -133,6 +164,8 @@ class JournalStore:
                 cur = conn.execute(_INSERT, _row(e, uid))
                 if cur.rowcount:
                     added.append(_replace_seq(e, cur.lastrowid))
+        if added:
+            self._request_checkpoint()  # a big import leaves a big WAL behind
         return added
 
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
@@ -190,7 +223,13 @@ class JournalStore:
             target.close()
 
     def close(self) -> None:
-        self.conn.close()
+        self._closed = True
+        self._checkpoint_due.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(5)
+        with self.lock:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self.conn.close()
 
 
 def _replace_seq(e: Event, seq: int) -> Event:

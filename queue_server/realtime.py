@@ -18,8 +18,9 @@ from werkzeug.http import parse_cookie
 from .auth import Accounts, AuthError
 from .domain import events as ev
 from .domain.events import format_at
+from .fanout import DirectSocketIO
 from .service_layer import OfficeService
-from .snapshot import explain, state_snapshot
+from .snapshot import board_snapshot, explain, state_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ SNAPSHOT_WAIT_S = 15.0
 ROOM_HALL = "hall"
 ROOM_KIOSK = "kiosk"
 ROOM_DASHBOARD = "dashboard"
+# Who gets which `state`: staff screens every detail, devices the board-sized body.
+ROOM_STATE_FULL = "state:full"
+ROOM_STATE_BOARD = "state:board"
 
 
 def counter_room(counter_id: str) -> str:
@@ -50,7 +54,7 @@ class Realtime:
     def __init__(self, service: OfficeService, accounts: Accounts):
         self.service = service
         self.accounts = accounts
-        self.sio = socketio.Server(async_mode="threading", always_connect=False,
+        self.sio = DirectSocketIO(async_mode="threading", always_connect=False,
                                    ping_interval=10, ping_timeout=10)
         self.sio.on("connect", self._connect)
         self._stop = threading.Event()
@@ -87,6 +91,7 @@ class Realtime:
                 rooms.append(counter_room(p.counter_id))
         else:
             rooms += [ROOM_HALL, ROOM_DASHBOARD]
+        rooms.append(ROOM_STATE_BOARD if p.kind == "device" else ROOM_STATE_FULL)
         for room in rooms:
             self.sio.enter_room(sid, room)
         self.sio.start_background_task(self._send_when_connected, sid, "snapshot", None)
@@ -153,9 +158,12 @@ class Realtime:
                                          **e.data}, room=ROOM_DASHBOARD)
 
     def _publish_state(self) -> None:
-        self.sio.emit("state", self.service.read(state_snapshot))
+        rooms = self.sio.manager.rooms.get("/", {})
+        for room, build in ((ROOM_STATE_FULL, state_snapshot), (ROOM_STATE_BOARD, board_snapshot)):
+            if rooms.get(room):
+                self.sio.emit("state", self.service.read(build), room=room)
         # Visitors following tickets: anyone in the same queues may have moved up.
-        for room in list(self.sio.manager.rooms.get("/", {})):
+        for room in list(rooms):
             if isinstance(room, str) and room.startswith("visit:"):
                 self.sio.emit("track", self.track(room[6:]), room=room)
 
@@ -187,14 +195,15 @@ def track_view(office, visit_id: str, now) -> dict:
         return {"visit_id": visit_id, "known": False}
     step = visit.current_step
     waiting = step.state == "queued"
+    ahead = office.ahead_of(step) if waiting else 0
     return {
         "visit_id": visit_id,
         "known": True,
         "number": visit.number,
         "service_id": step.service_id,
         "state": step.state,
-        "ahead": office.ahead_of(step) if waiting else 0,
-        "estimated_wait_s": office.estimate_for(step) if waiting else 0,
+        "ahead": ahead,
+        "estimated_wait_s": office.estimate_for(step, ahead) if waiting else 0,
         "counter_id": step.counter_id if not waiting else None,
         "lang": visit.lang,
     }

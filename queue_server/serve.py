@@ -9,6 +9,7 @@ request itself on the hot path.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
@@ -69,6 +70,9 @@ def serve_production(make_app, host: str, port: int, threads: int) -> None:
             self.cfg.set("graceful_timeout", 5)
             self.cfg.set("accesslog", None)
             self.cfg.set("control_socket_disable", True)
+            if os.path.isdir("/dev/shm"):
+                # The worker's heartbeat touches this file on every request: keep it in memory.
+                self.cfg.set("worker_tmp_dir", "/dev/shm")
 
         def load(self):
             # Runs in the worker after the fork: threads (broadcaster, scheduler) start here.

@@ -57,12 +57,38 @@ def step_view(office: Office, step: Step, now: datetime) -> dict:
     }
 
 
+def board_step_view(office: Office, step: Step, now: datetime) -> dict:
+    """A counter's visitor as a board shows it: the number and what is happening."""
+    visit = office.visits[step.visit_id]
+    return {
+        "visit_id": visit.id,
+        "number": visit.number,
+        "step": step.index,
+        "service_id": step.service_id,
+        "state": step.state,
+        "lang": visit.lang,
+        "called_at": format_at(step.last_called_at) if step.last_called_at else None,
+    }
+
+
 def state_snapshot(office: Office, now: datetime) -> dict:
+    """The whole picture, every detail of each counter's visitor (staff screens)."""
+    return _snapshot(office, now, step_view, with_operator=True)
+
+
+def board_snapshot(office: Office, now: datetime) -> dict:
+    """The same keys as `state_snapshot`, each counter's visitor reduced to what
+    a hall board, counter screen or kiosk shows (no operator, reason or history).
+    A tenth of the bytes: it goes to every device after every change."""
+    return _snapshot(office, now, board_step_view, with_operator=False)
+
+
+def _snapshot(office: Office, now: datetime, current_view, with_operator: bool) -> dict:
     catalog = office.catalog
     queues = []
     for sid, service in catalog.services.items():
         waiting = office.queues.get(sid, [])
-        # Queues are kept in queuing order (events apply in journal order): the head waited longest.
+        # Queues are sorted by queuing time (Office._enqueue): the head waited longest.
         oldest = waiting[0].wait_s(now) if waiting else 0.0
         role = catalog.roles[service.role]
         queues.append({
@@ -77,16 +103,18 @@ def state_snapshot(office: Office, now: datetime) -> dict:
     for cid, counter in catalog.counters.items():
         st = office.counters[cid]
         current = office.current_step(cid)
-        counters.append({
+        entry = {
             "counter_id": cid,
             "name": counter.name,
             "services": list(counter.services),
             "status": st.status,
-            "operator": st.operator,
             "pause_reason": st.pause_reason,
             "since": format_at(st.since) if st.since else None,
-            "current": step_view(office, current, now) if current else None,
-        })
+            "current": current_view(office, current, now) if current else None,
+        }
+        if with_operator:
+            entry["operator"] = st.operator
+        counters.append(entry)
     return {
         "office": catalog.office_name,
         "at": format_at(now),

@@ -93,7 +93,7 @@ def register(api: Api) -> None:
             return {"visit_id": e.visit, "number": e.data["number"], "service_id": e.service,
                     "service_name": service.name(lang), "office": office.catalog.office_name,
                     "issued_at": format_at(e.at), "ahead": ahead, "position": ahead + 1,
-                    "estimated_wait_s": office.estimate_for(step), "track_url": app.track_url(e.visit)}
+                    "estimated_wait_s": office.estimate_for(step, ahead), "track_url": app.track_url(e.visit)}
         return jsonify(app.service.read(view)), 201
 
     @endpoint(api, "GET", "/api/v1/track/{visit_id}", summary="One ticket's place in the queue (public)",

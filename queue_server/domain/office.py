@@ -6,6 +6,7 @@ That ordering is what makes an acknowledged ticket survive a power cut.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import secrets
 from collections import deque
@@ -49,6 +50,10 @@ RECENT_CALLS = 12
 KEEP_CLOSED_VISITS = timedelta(hours=26)
 
 
+def _queued_at(step: Step) -> datetime:
+    return step.queued_at
+
+
 class Office:
     def __init__(self, catalog: Catalog, hours: WorkingHours):
         self.catalog = catalog
@@ -83,11 +88,13 @@ class Office:
         return self.visits[c.current_visit].current_step
 
     def ahead_of(self, step: Step) -> int:
-        """People queued for the same service before this step."""
+        """People queued for the same service before this step (queues are sorted by queuing time)."""
         queue = self.queues.get(step.service_id, [])
-        return sum(1 for s in queue if s is not step and s.queued_at <= step.queued_at)
+        at_or_before = bisect.bisect_right(queue, step.queued_at, key=_queued_at)
+        return at_or_before - 1 if step.state == QUEUED else at_or_before
 
-    def estimate_for(self, step: Step) -> int:
+    def estimate_for(self, step: Step, ahead: int | None = None) -> int:
+        """Estimated wait; pass `ahead` when the caller already counted it."""
         service_id = step.service_id
         open_counters = sum(
             1
@@ -97,7 +104,7 @@ class Office:
         typical = self.service_times.typical(
             service_id, self.catalog.role_of(service_id).service_norm_s
         )
-        return estimate_wait_s(self.ahead_of(step), open_counters, typical)
+        return estimate_wait_s(self.ahead_of(step) if ahead is None else ahead, open_counters, typical)
 
     def local_date(self, at: datetime) -> str:
         return at.astimezone(self.tz).date().isoformat()
@@ -262,8 +269,15 @@ class Office:
             self._numbers[key] = max(self._numbers.get(key, 0), int(m.group(2)))
 
     def _enqueue(self, visit: Visit, step: Step) -> None:
+        """Queues stay sorted by queuing time, so the head waited longest and
+        `ahead_of` is a binary search; steps come in time order (append) except
+        when imported history arrives late (insort)."""
         visit.steps.append(step)
-        self.queues.setdefault(step.service_id, []).append(step)
+        queue = self.queues.setdefault(step.service_id, [])
+        if not queue or queue[-1].queued_at <= step.queued_at:
+            queue.append(step)
+        else:
+            bisect.insort_right(queue, step, key=_queued_at)
 
     def _step(self, e: Event) -> Step | None:
         visit = self.visits.get(e.visit)

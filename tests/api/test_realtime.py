@@ -54,6 +54,35 @@ def test_a_call_reaches_the_hall_as_a_called_event(live_office):
         client.disconnect()
 
 
+def test_boards_get_the_board_sized_state_and_staff_every_detail(live_office):
+    board, board_rx = connect(live_office, live_office.tokens["display"])
+    head, head_rx = connect(live_office, live_office.tokens["admin"])
+    try:
+        for rx in (board_rx, head_rx):
+            wait_for(rx, "snapshot")
+        ticket = live_office.ticket("reception")
+        live_office.post("/api/v1/counters/1/next", "op1")
+
+        def serving(st):
+            return next(c for c in st["counters"] if c["counter_id"] == "1")["current"]
+
+        board_state = wait_until(board_rx, "state", serving)
+        on_board = serving(board_state)
+        on_dashboard = wait_until(head_rx, "state", serving)
+        # The board has what it draws: the number at the counter, and whether it is called.
+        assert on_board["number"] == ticket["number"] and on_board["state"] == "called"
+        assert on_board["called_at"].endswith("Z")
+        # …and nothing a hall device has no use for (nor the staff member's login).
+        assert "reason" not in on_board and "history" not in on_board
+        counter1 = next(c for c in on_dashboard["counters"] if c["counter_id"] == "1")
+        assert counter1["operator"] == "op1"
+        assert counter1["current"]["reason"]["code"] == "only"
+        assert all("operator" not in c for c in board_state["counters"])
+    finally:
+        board.disconnect()
+        head.disconnect()
+
+
 def test_a_reconnecting_client_gets_the_snapshot_with_what_it_missed(live_office):
     client, received = connect(live_office, live_office.tokens["display"])
     wait_for(received, "snapshot")

@@ -120,6 +120,29 @@ def test_estimated_wait_uses_people_ahead_open_counters_and_recent_service(offic
     assert office.office.estimate_for(office.office.visit(third.visit).current_step) == 120
 
 
+def test_people_ahead_count_by_queuing_time_even_when_history_arrives_late(office):
+    """A journal imported after today's tickets brings earlier steps: they are ahead."""
+    late = office.issue()
+    office.tick(1)
+    later = office.issue()
+    fresh = Office(office.office.catalog, office.office.hours)
+    for e in office.journal:
+        fresh.apply(e)
+    earlier = ev.Event(ev.VISIT_ISSUED, office.now.replace(hour=6), visit="imported", step=1,
+                       service="reception", data={"number": "А900", "priority": None, "channel": "kiosk"},
+                       seq=99)
+    fresh.apply(earlier)
+    queue = fresh.queues["reception"]
+    assert [s.visit_id for s in queue] == ["imported", late.visit, later.visit]
+    assert [fresh.ahead_of(s) for s in queue] == [0, 1, 2]
+    # Two tickets in the same instant each count the other as ahead (nobody is promised first place).
+    twin = office.issue()
+    twin2 = office.issue()
+    office_ = office.office
+    steps = [office_.visit(v.visit).current_step for v in (twin, twin2)]
+    assert [office_.ahead_of(s) for s in steps] == [3, 3]
+
+
 def test_tickets_only_within_working_hours():
     raw = tomllib.loads(
         Path(__file__).parents[2].joinpath("queue_server/office.example.toml").read_text(encoding="utf-8"))

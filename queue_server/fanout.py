@@ -1,0 +1,162 @@
+"""Direct fan-out for python-socketio's threading mode.
+
+In threading mode every connected client has a writer thread waiting on its
+own send queue, and a push to the hall puts one packet in each queue. Each of
+those puts wakes a thread, and on a 2-core machine a thread wake-up plus the
+GIL hand-off around its send() costs 100–200 µs: 200 hall clients put the
+last one ~50 ms behind, while the work itself (frame the message, one
+send() system call) is ~10 µs.
+
+So when a client's writer is idle — nothing queued, nothing being sent — the
+thread that emits writes the WebSocket frame to the client's socket itself,
+under the same lock the writer uses. A socket that cannot take the whole
+frame at once (a slow or stalled client) gets the rest through its writer
+thread as before, and every later packet queues behind it: order is kept,
+and a slow client never holds up the others. Polling clients, and
+connections that upgrade from polling, keep the plain path.
+
+The hooks are python-engineio's ``create_queue()`` and the ``websocket``
+entry of its async driver (the class that wraps each WebSocket).
+"""
+from __future__ import annotations
+
+import queue
+import select
+import threading
+from socket import MSG_DONTWAIT
+
+import engineio
+import simple_websocket
+import socketio
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+from wsproto.events import BytesMessage, TextMessage
+from wsproto.utilities import LocalProtocolError
+
+
+class RawFrame(bytes):
+    """Bytes of a WebSocket frame already framed: the writer sends them as they are."""
+
+
+class _RawPacket:
+    """Stands in for an engine.io packet in the queue; ``encode()`` is what the writer sends."""
+
+    def __init__(self, frame: RawFrame):
+        self.frame = frame
+
+    def encode(self) -> RawFrame:
+        return self.frame
+
+
+class DirectWebSocket(SimpleWebSocketWSGI):
+    """The engine.io WebSocket wrapper, with one lock around every write to the socket."""
+
+    def __init__(self, handler, server, **kwargs):
+        super().__init__(handler, server, **kwargs)
+        self.lock = threading.Lock()
+        self._poll: select.poll | None = None
+
+    def __call__(self, environ, start_response):
+        socket = getattr(self.app, "__self__", None)  # the engine.io Socket this handler serves
+        q = getattr(socket, "queue", None)
+        if isinstance(q, DirectQueue) and not getattr(socket, "connected", True):
+            q.websocket = self  # a WebSocket from the start; upgrades keep the plain path
+        return super().__call__(environ, start_response)
+
+    def send(self, message):
+        with self.lock:
+            if isinstance(message, RawFrame):
+                try:
+                    self.ws.sock.sendall(message)
+                except OSError:
+                    raise OSError() from None
+                return None
+            return super().send(message)
+
+    def send_now(self, data: str | bytes) -> RawFrame | None:
+        """Frame `data` and write what the socket takes now; the caller holds `lock`.
+        Returns the bytes still to send (None when all went out)."""
+        ws = self.ws
+        if not ws.connected:
+            raise OSError("the WebSocket is closed")
+        frame = ws.ws.send(BytesMessage(data=data) if isinstance(data, bytes) else TextMessage(data=data))
+        sock = ws.sock
+        if self._poll is None:
+            self._poll = select.poll()
+            self._poll.register(sock.fileno(), select.POLLOUT)
+        # Never block here: poll first (a socket with a timeout would wait in send()),
+        # and MSG_DONTWAIT (a blocking socket would wait until every byte is taken).
+        if not self._poll.poll(0):
+            return RawFrame(frame)  # the client is not reading: its writer waits for it
+        try:
+            sent = sock.send(frame, MSG_DONTWAIT)
+        except BlockingIOError:
+            sent = 0
+        return RawFrame(frame[sent:]) if sent < len(frame) else None
+
+
+class DirectQueue(queue.Queue):
+    """A client's send queue whose ``put`` writes straight to the socket when it can."""
+
+    def __init__(self, maxsize: int = 0):
+        super().__init__(maxsize)
+        self.websocket: DirectWebSocket | None = None
+        self._idle = False  # the writer waits in get() with nothing in hand
+
+    def put(self, item, block: bool = True, timeout: float | None = None) -> None:
+        ws = self.websocket
+        if item is None or ws is None or not hasattr(item, "encode"):
+            return super().put(item, block, timeout)
+        if not ws.lock.acquire(blocking=False):
+            # Somebody is writing to this client (its writer, or another emitting thread
+            # that got here first): the writer thread sends this after it, in order.
+            return super().put(item, block, timeout)
+        try:
+            with self.mutex:
+                direct = self._idle and not self.queue
+            if not direct:
+                return super().put(item, block, timeout)
+            try:
+                rest = ws.send_now(item.encode())
+            except (OSError, simple_websocket.ConnectionClosed, LocalProtocolError):
+                return None  # the client is gone (or going): engine.io notices on its own
+            if rest is not None:
+                # What the socket did not take goes first: anything queued meanwhile is newer.
+                with self.mutex:
+                    self.queue.appendleft(_RawPacket(rest))
+                    self.unfinished_tasks += 1
+                    self.not_empty.notify()
+            return None
+        finally:
+            ws.lock.release()
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        if not block:
+            return super().get(block, timeout)
+        with self.mutex:
+            self._idle = True
+        try:
+            return super().get(block, timeout)
+        finally:
+            with self.mutex:
+                self._idle = False
+
+
+class DirectEngineIO(engineio.Server):
+    """engine.io server with direct fan-out (see module doc)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.async_mode == "threading":
+            self._async = {**self._async, "websocket": DirectWebSocket}
+
+    def create_queue(self, *args, **kwargs) -> queue.Queue:
+        if self.async_mode == "threading":
+            return DirectQueue(*args, **kwargs)
+        return super().create_queue(*args, **kwargs)
+
+
+class DirectSocketIO(socketio.Server):
+    """python-socketio's threading-mode server with direct fan-out (see module doc)."""
+
+    def _engineio_server_class(self):
+        return DirectEngineIO
