@@ -353,8 +353,8 @@ class Holder:
     """The helper process holding the extra Socket.IO clients (`--hold`)."""
 
     def __init__(self, url: str, token: str, kind: str = "raw"):
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_server", "--hold", url, "--token", token,
-                                      "--holder", kind],
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_server", f"--hold={url}", f"--token={token}",
+                                      f"--holder={kind}"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
                                      cwd=str(Path(__file__).resolve().parent.parent))
         self.count = 0

@@ -101,6 +101,7 @@ class DirectQueue(queue.Queue):
         super().__init__(maxsize)
         self.websocket: DirectWebSocket | None = None
         self._idle = False  # the writer waits in get() with nothing in hand
+        self._direct_sent = 0  # packets written by put() itself
 
     def put(self, item, block: bool = True, timeout: float | None = None) -> None:
         ws = self.websocket
@@ -119,6 +120,7 @@ class DirectQueue(queue.Queue):
                 rest = ws.send_now(item.encode())
             except (OSError, simple_websocket.ConnectionClosed, LocalProtocolError):
                 return None  # the client is gone (or going): engine.io notices on its own
+            self._direct_sent += 1
             if rest is not None:
                 # What the socket did not take goes first: anything queued meanwhile is newer.
                 with self.mutex:
@@ -132,13 +134,27 @@ class DirectQueue(queue.Queue):
     def get(self, block: bool = True, timeout: float | None = None):
         if not block:
             return super().get(block, timeout)
-        with self.mutex:
-            self._idle = True
-        try:
-            return super().get(block, timeout)
-        finally:
+        while True:
             with self.mutex:
-                self._idle = False
+                self._idle = True  # waiting with nothing in hand (until _get takes a packet)
+                sent_before = self._direct_sent
+            try:
+                return super().get(block, timeout)
+            except queue.Empty:
+                # engine.io's writer gives a client up after a ping period with nothing
+                # to send; packets that went out directly (pings among them) count.
+                if self._direct_sent == sent_before:
+                    raise
+            finally:
+                with self.mutex:
+                    self._idle = False
+
+    def _get(self):
+        # Under the queue's mutex, in the same step as the packet leaves the queue: from
+        # here until the writer comes back the writer has a packet in hand, and a direct
+        # send would overtake it (or cut into it, when only part of a frame went out).
+        self._idle = False
+        return self.queue.popleft()
 
 
 class DirectEngineIO(engineio.Server):
