@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from .journal_store import JournalStore
 
 STAFF_ROLES = ("operator", "head", "admin")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
+TOKEN_CACHE_S = 30.0
 
 
 class AuthError(Exception):
@@ -65,6 +67,10 @@ class Accounts:
         self.token_hours = token_hours
         self.hasher = hasher or password_hasher()
         self._dummy: str | None = None
+        # Every request authenticates: tokens read from the database are kept here for
+        # TOKEN_CACHE_S, so a ticket does not pay a query for them. Revoking here drops
+        # the entry at once; a change made by another process is seen within TOKEN_CACHE_S.
+        self._known: dict[str, tuple[float, tuple]] = {}
 
     def _dummy_hash(self) -> str:
         """Verifying against a dummy keeps "no such login" as slow as "wrong
@@ -122,18 +128,29 @@ class Accounts:
     def authenticate(self, token: str | None, now: datetime) -> Principal:
         if not token:
             raise AuthError("Log in first: this needs a staff or device token")
-        rows = self.store.query(
-            "SELECT kind, subject, role, counter_id, expires_at FROM tokens WHERE hash=?", (_digest(token),)
-        )
-        if not rows:
-            raise AuthError("Unknown or revoked token: log in again")
-        kind, subject, role, counter_id, expires = rows[0]
+        digest = _digest(token)
+        known = self._known.get(digest)
+        if known is not None and time.monotonic() - known[0] < TOKEN_CACHE_S:
+            row = known[1]
+        else:
+            rows = self.store.query(
+                "SELECT kind, subject, role, counter_id, expires_at FROM tokens WHERE hash=?", (digest,)
+            )
+            if not rows:
+                raise AuthError("Unknown or revoked token: log in again")
+            row = rows[0]
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[digest] = (time.monotonic(), row)
+        kind, subject, role, counter_id, expires = row
         if expires and parse_at(expires) < now:
             raise AuthError("The session has expired: log in again")
         return Principal(kind, subject, role, counter_id)
 
     def revoke(self, token: str) -> None:
-        self.store.execute("DELETE FROM tokens WHERE hash=?", (_digest(token),))
+        digest = _digest(token)
+        self.store.execute("DELETE FROM tokens WHERE hash=?", (digest,))
+        self._known.pop(digest, None)
 
 
 def require(principal: Principal, *, staff_roles: tuple[str, ...] = (), device_kinds: tuple[str, ...] = ()) -> None:
