@@ -32,6 +32,7 @@ REALTIME_EVENTS = {
     "track": "One ticket's place in the queue, to the visitor's phone following it.",
 }
 STATE_INTERVAL_S = 0.1
+BOARD_STATE_INTERVAL_S = 0.5
 # A loaded machine may take a while to finish a handshake: a snapshot sent before it is lost.
 SNAPSHOT_WAIT_S = 15.0
 ROOM_HALL = "hall"
@@ -122,29 +123,35 @@ class Realtime:
         self.service.outbox.put([])
 
     def _broadcast_loop(self) -> None:
-        """`called` and `device` go out at once; `state` at most every STATE_INTERVAL_S.
+        """`called` and `device` go out at once; `state` at most every STATE_INTERVAL_S
+        to staff screens and every BOARD_STATE_INTERVAL_S to devices.
 
         A whole-hall `state` to every client after every ticket would cost more
-        CPU than the tickets themselves in a busy hour; a tenth of a second is
-        far below what a person watching a board can notice.
+        CPU than the tickets themselves in a busy hour. A tenth of a second is
+        far below what a clerk can notice; a board learns of every call at once
+        from `called`, and its queue lengths may lag half a second.
         """
         outbox = self.service.outbox
-        dirty, last_state = False, 0.0
+        due = {ROOM_STATE_FULL: [False, 0.0, STATE_INTERVAL_S],  # dirty, last sent, interval
+               ROOM_STATE_BOARD: [False, 0.0, BOARD_STATE_INTERVAL_S]}
         while not self._stop.is_set():
-            timeout = max(0.0, STATE_INTERVAL_S - (time.monotonic() - last_state)) if dirty else None
+            now = time.monotonic()
+            waits = [max(0.0, every - (now - last)) for dirty, last, every in due.values() if dirty]
             batch: list = []
             try:
-                batch = list(outbox.get(timeout=timeout))  # an empty list asks for a state refresh
-                dirty = True
+                batch = list(outbox.get(timeout=min(waits) if waits else None))  # [] asks for a refresh
+                for d in due.values():
+                    d[0] = True
                 while True:
                     batch += outbox.get_nowait()
             except queue.Empty:
                 pass
             try:
                 self._publish_events(batch)
-                if dirty and time.monotonic() - last_state >= STATE_INTERVAL_S:
-                    self._publish_state()
-                    dirty, last_state = False, time.monotonic()
+                for room, d in due.items():
+                    if d[0] and time.monotonic() - d[1] >= d[2]:
+                        self._publish_state(room)
+                        d[0], d[1] = False, time.monotonic()
             except Exception:  # a push must never kill the broadcaster
                 log.exception("push failed")
 
@@ -157,11 +164,13 @@ class Realtime:
                 self.sio.emit("device", {"device": e.operator, "type": e.type, "at": format_at(e.at),
                                          **e.data}, room=ROOM_DASHBOARD)
 
-    def _publish_state(self) -> None:
+    def _publish_state(self, audience: str) -> None:
         rooms = self.sio.manager.rooms.get("/", {})
-        for room, build in ((ROOM_STATE_FULL, state_snapshot), (ROOM_STATE_BOARD, board_snapshot)):
-            if rooms.get(room):
-                self.sio.emit("state", self.service.read(build), room=room)
+        if rooms.get(audience):
+            build = state_snapshot if audience == ROOM_STATE_FULL else board_snapshot
+            self.sio.emit("state", self.service.read(build), room=audience)
+        if audience != ROOM_STATE_FULL:
+            return
         # Visitors following tickets: anyone in the same queues may have moved up.
         for room in list(rooms):
             if isinstance(room, str) and room.startswith("visit:"):

@@ -69,7 +69,8 @@ def serve_production(make_app, host: str, port: int, threads: int) -> None:
             self.cfg.set("timeout", 0)  # Socket.IO long-polls must not be killed as "stuck"
             self.cfg.set("graceful_timeout", 5)
             self.cfg.set("accesslog", None)
-            self.cfg.set("control_socket_disable", True)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 25
+                self.cfg.set("control_socket_disable", True)
             if os.path.isdir("/dev/shm"):
                 # The worker's heartbeat touches this file on every request: keep it in memory.
                 self.cfg.set("worker_tmp_dir", "/dev/shm")
