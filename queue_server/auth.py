@@ -118,6 +118,8 @@ class Accounts:
 
     def _issue(self, p: Principal, now: datetime, expires: datetime | None) -> str:
         token = secrets.token_urlsafe(32)
+        while token.startswith("-"):  # "--token -x…" reads as an option on every command line
+            token = secrets.token_urlsafe(32)
         self.store.execute(
             "INSERT INTO tokens (hash, kind, subject, role, counter_id, created_at, expires_at) VALUES (?,?,?,?,?,?,?)",
             (_digest(token), p.kind, p.subject, p.role, p.counter_id, format_at(now),

@@ -117,3 +117,21 @@ def test_prune_keeps_newest(tmp_path):
         (folder / f"office-{d}.sqlite").write_bytes(b"")
     removed = prune(tmp_path, 2)
     assert [p.name for p in removed] == ["office-2026-11-01.sqlite"]
+
+
+def test_tokens_never_start_with_a_dash_so_command_lines_take_them(tmp_path, monkeypatch):
+    """`qdisplay led --token -x…` would read the token as an option; one in 64 random
+    tokens starts with '-', so the server never hands such a token out."""
+    import queue_server.auth as auth
+    from queue_server.journal_store import JournalStore
+
+    made = iter(["-starts-with-a-dash", "fine-token"])
+    monkeypatch.setattr(auth.secrets, "token_urlsafe", lambda n: next(made))
+    store = JournalStore(tmp_path / "office.sqlite")
+    try:
+        accounts = auth.Accounts(store, hasher=auth.password_hasher(1, 1024))
+        token = accounts.add_device("board-1", "display", datetime.now(UTC))
+        assert token == "fine-token"
+        assert accounts.authenticate(token, datetime.now(UTC)).subject == "board-1"
+    finally:
+        store.close()
