@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,9 @@ from .journal_store import JournalStore
 STAFF_ROLES = ("operator", "head", "admin")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
 TOKEN_CACHE_S = 30.0
+# argon2 takes its memory cost (64 MiB by default) for each password check while it runs:
+# a shift change with many operators logging in at once must not multiply that.
+CONCURRENT_PASSWORD_CHECKS = 2
 
 
 class AuthError(Exception):
@@ -71,6 +75,7 @@ class Accounts:
         # TOKEN_CACHE_S, so a ticket does not pay a query for them. Revoking here drops
         # the entry at once; a change made by another process is seen within TOKEN_CACHE_S.
         self._known: dict[str, tuple[float, tuple]] = {}
+        self._checks = threading.BoundedSemaphore(CONCURRENT_PASSWORD_CHECKS)
 
     def _dummy_hash(self) -> str:
         """Verifying against a dummy keeps "no such login" as slow as "wrong
@@ -101,7 +106,8 @@ class Accounts:
     def login(self, login: str, password: str, now: datetime, counter_id: str | None = None) -> tuple[str, Principal]:
         row = self.user(login)
         try:
-            self.hasher.verify(row[3] if row else self._dummy_hash(), password)
+            with self._checks:
+                self.hasher.verify(row[3] if row else self._dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             row = None
         if row is None:

@@ -135,3 +135,49 @@ def test_tokens_never_start_with_a_dash_so_command_lines_take_them(tmp_path, mon
         assert accounts.authenticate(token, datetime.now(UTC)).subject == "board-1"
     finally:
         store.close()
+
+
+def test_at_most_two_password_checks_run_at_once(tmp_path):
+    """argon2 holds 64 MiB per check: ten operators logging in together at a shift
+    change must not take 640 MiB. A hasher that records how many checks overlap."""
+    import threading
+    import time as _time
+
+    import queue_server.auth as auth
+    from queue_server.journal_store import JournalStore
+
+    real = auth.password_hasher(1, 1024)
+    running, peak, lock = 0, 0, threading.Lock()
+
+    class CountingHasher:
+        def hash(self, password):
+            return real.hash(password)
+
+        def verify(self, hashed, password):
+            nonlocal running, peak
+            with lock:
+                running += 1
+                peak = max(peak, running)
+            try:
+                _time.sleep(0.05)  # as long as a real check takes, roughly
+                return real.verify(hashed, password)
+            finally:
+                with lock:
+                    running -= 1
+
+    store = JournalStore(tmp_path / "office.sqlite")
+    try:
+        accounts = auth.Accounts(store, hasher=CountingHasher())
+        for i in range(10):
+            accounts.add_user(f"op{i}", "operator", password="secret-pw")
+        results = []
+        threads = [threading.Thread(target=lambda i=i: results.append(
+            accounts.login(f"op{i}", "secret-pw", datetime.now(UTC))[1].subject)) for i in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert sorted(results) == sorted(f"op{i}" for i in range(10))  # everyone got in
+        assert peak == auth.CONCURRENT_PASSWORD_CHECKS
+    finally:
+        store.close()
