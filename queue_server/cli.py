@@ -16,7 +16,7 @@ from pathlib import Path
 from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
 from .auth import Accounts
 from .config import ConfigError, load_config
-from .journal_io import ImportRefused, parse_jsonl, to_jsonl
+from .journal_io import ImportRefused, iter_jsonl, to_jsonl
 from .journal_store import JournalStore
 
 EXAMPLE = Path(__file__).with_name("office.example.toml")
@@ -149,17 +149,24 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
+    """All or nothing, in constant memory: one pass checks every line, a second imports."""
     config = load_config(Path(args.data) / CONFIG_NAME)
     try:
         with open(args.file, encoding="utf-8") as fh:
-            events = parse_jsonl(fh, config.catalog)
+            total = sum(1 for _ in iter_jsonl(fh, config.catalog))
     except (OSError, ImportRefused) as exc:
         print(f"qserver import: {args.file}: {exc} — nothing was imported", file=sys.stderr)
         return 2
     store = JournalStore(Path(args.data) / DB_NAME)
-    added = store.import_events(events)
-    store.close()
-    print(f"Imported {len(added)} events, skipped {len(events) - len(added)} already present.")
+    try:
+        with open(args.file, encoding="utf-8") as fh:
+            added = store.import_events(iter_jsonl(fh, config.catalog))
+    except (OSError, ImportRefused) as exc:  # the file changed since it was checked: rolled back
+        print(f"qserver import: {args.file}: {exc} — nothing was imported", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"Imported {added} events, skipped {total - added} already present.")
     return 0
 
 

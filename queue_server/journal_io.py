@@ -28,7 +28,12 @@ def to_jsonl(events: Iterable[Event]) -> Iterator[str]:
 
 def parse_jsonl(lines: Iterable[str | bytes], catalog: Catalog) -> list[Event]:
     """Parse and check every line; raise ImportRefused naming the first bad one."""
-    out = []
+    return list(iter_jsonl(lines, catalog))
+
+
+def iter_jsonl(lines: Iterable[str | bytes], catalog: Catalog) -> Iterator[Event]:
+    """The events of `lines`, one at a time, each checked; ImportRefused at the first bad
+    line. A file is read twice by `qserver import`: checked through, then imported."""
     for n, raw in enumerate(lines, start=1):
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", errors="replace")
@@ -58,7 +63,7 @@ def parse_jsonl(lines: Iterable[str | bytes], catalog: Catalog) -> list[Event]:
         if line["type"] == "visit.issued" and not isinstance((line.get("data") or {}).get("number"), str):
             raise ImportRefused(n, "visit.issued needs data.number")
         try:
-            out.append(Event.from_line(line))
+            event = Event.from_line(line)
         except (ValueError, TypeError, AttributeError) as exc:
             raise ImportRefused(n, f"bad value: {exc}") from None
-    return out
+        yield event

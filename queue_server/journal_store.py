@@ -148,22 +148,21 @@ class JournalStore:
                 out.append(_replace_seq(e, cur.lastrowid))
         return out
 
-    def import_events(self, events: Iterable[Event]) -> list[Event]:
-        """Insert what is new; facts already in the journal are skipped (idempotent).
+    def import_events(self, events: Iterable[Event]) -> int:
+        """Insert what is new and return how many; facts already in the journal are
+        skipped (idempotent). `events` may be a stream: nothing is held but the keys.
 
         Repeats of one fact within the file count as first, second… repeat,
         exactly as append numbered them, so a re-import matches them again.
         """
-        added: list[Event] = []
+        added = 0
         seen: collections.Counter[str] = collections.Counter()
         with self._transaction() as conn:
             for e in events:
                 base = e.uid()
                 uid = _occurrence_uid(base, seen[base])
                 seen[base] += 1
-                cur = conn.execute(_INSERT, _row(e, uid))
-                if cur.rowcount:
-                    added.append(_replace_seq(e, cur.lastrowid))
+                added += conn.execute(_INSERT, _row(e, uid)).rowcount
         if added:
             self._request_checkpoint()  # a big import leaves a big WAL behind
         return added

@@ -8,7 +8,7 @@ broadcaster drains on its own thread, so a slow client never slows a ticket.
 from __future__ import annotations
 
 import queue
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -59,9 +59,9 @@ class OfficeService:
         with self.store.lock:
             return fn(self.office, self.clock.now())
 
-    def import_events(self, events: list[Event]) -> int:
+    def import_events(self, events: Iterable[Event]) -> int:
         added = self.store.import_events(events)
         if added:
             self.rebuild()
             self.outbox.put([])  # a state refresh for everyone
-        return len(added)
+        return added
