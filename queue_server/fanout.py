@@ -23,14 +23,19 @@ from __future__ import annotations
 import queue
 import select
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from socket import MSG_DONTWAIT
 
 import engineio
 import simple_websocket
 import socketio
+from engineio import packet as eio_packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+from socketio import packet
 from wsproto.events import BytesMessage, TextMessage
 from wsproto.utilities import LocalProtocolError
+
+SPLIT_AT = 64  # recipients from which a broadcast is sent by two threads
 
 
 class RawFrame(bytes):
@@ -171,8 +176,49 @@ class DirectEngineIO(engineio.Server):
         return super().create_queue(*args, **kwargs)
 
 
+class SplitManager(socketio.Manager):
+    """A broadcast to many clients is written by two threads at once.
+
+    About half of a direct send is the send() system call, which releases the GIL, so
+    one thread's system calls overlap the other thread's Python. An emit returns only
+    when both halves are written, so one emit never overtakes another.
+    """
+
+    split_at = SPLIT_AT
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        room = to or room
+        if callback or namespace not in self.rooms:
+            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                callback=callback, **kwargs)
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        recipients = [eio_sid for sid, eio_sid in self.get_participants(namespace, room) if sid not in skip]
+        if len(recipients) < self.split_at:
+            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, **kwargs)
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event] + args).encode()
+        packets = [eio_packet.Packet(eio_packet.MESSAGE, p)
+                   for p in (encoded if isinstance(encoded, list) else [encoded])]
+        if getattr(self, "_helper", None) is None:
+            self._helper = ThreadPoolExecutor(1, thread_name_prefix="fanout")
+        half = len(recipients) // 2
+        other = self._helper.submit(self._send_all, recipients[half:], packets)
+        self._send_all(recipients[:half], packets)
+        other.result()
+        return None
+
+    def _send_all(self, recipients: list, packets: list) -> None:
+        for eio_sid in recipients:
+            for p in packets:
+                self.server._send_eio_packet(eio_sid, p)
+
+
 class DirectSocketIO(socketio.Server):
     """python-socketio's threading-mode server with direct fan-out (see module doc)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("client_manager", SplitManager())
+        super().__init__(*args, **kwargs)
 
     def _engineio_server_class(self):
         return DirectEngineIO
