@@ -147,6 +147,9 @@ class BoardModel:
         if at is not None and (self.server_at is None or at > self.server_at):
             self.server_at = at
         self.calls = self._fresh(self._dedupe([row, *self.calls]))
+        seq = body.get("seq")
+        if isinstance(seq, int) and seq > self.seq:
+            self.seq = seq  # a `state` built before this call may still arrive: it is older
         self.highlight_key = row.key
         self.highlight_since = self.clock()
         cv = self.counters.get(row.counter_id)

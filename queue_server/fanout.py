@@ -200,7 +200,8 @@ class SplitManager(socketio.Manager):
         packets = [eio_packet.Packet(eio_packet.MESSAGE, p)
                    for p in (encoded if isinstance(encoded, list) else [encoded])]
         if getattr(self, "_helper", None) is None:
-            self._helper = ThreadPoolExecutor(1, thread_name_prefix="fanout")
+            # two: a `called` and a `state` may be on their way at the same time
+            self._helper = ThreadPoolExecutor(2, thread_name_prefix="fanout")
         half = len(recipients) // 2
         other = self._helper.submit(self._send_all, recipients[half:], packets)
         self._send_all(recipients[:half], packets)

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 REALTIME_EVENTS = {
     "snapshot": "The whole hall picture, sent to every client on (re)connect.",
     "state": "The same body as snapshot, pushed after every change of queues or counters.",
-    "called": "A visitor is called or recalled to a counter: number, counter_id, service_id, reason, at, visit_id.",
+    "called": "A visitor is called or recalled to a counter: number, counter_id, service_id, reason, at, visit_id, seq.",
     "device": "A device reported a fault or recovery (dashboard only).",
     "track": "One ticket's place in the queue, to the visitor's phone following it.",
 }
@@ -59,6 +59,7 @@ class Realtime:
                                    ping_interval=10, ping_timeout=10)
         self.sio.on("connect", self._connect)
         self._stop = threading.Event()
+        self._state_due = threading.Event()  # something changed: the state pusher has work
         self._thread: threading.Thread | None = None
 
     # ---- connections ----------------------------------------------------
@@ -117,43 +118,58 @@ class Realtime:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._broadcast_loop, name="broadcaster", daemon=True)
         self._thread.start()
+        threading.Thread(target=self._state_loop, name="state-pusher", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
         self.service.outbox.put([])
+        self._state_due.set()
 
     def _broadcast_loop(self) -> None:
-        """`called` and `device` go out at once; `state` at most every STATE_INTERVAL_S
-        to staff screens and every BOARD_STATE_INTERVAL_S to devices.
-
-        A whole-hall `state` to every client after every ticket would cost more
-        CPU than the tickets themselves in a busy hour. A tenth of a second is
-        far below what a clerk can notice; a board learns of every call at once
-        from `called`, and its queue lengths may lag half a second.
-        """
+        """`called` and `device` go out at once, in journal order; `state` is left to
+        the state pusher, so a call never waits behind a `state` going to 200 screens."""
         outbox = self.service.outbox
-        due = {ROOM_STATE_FULL: [False, 0.0, STATE_INTERVAL_S],  # dirty, last sent, interval
-               ROOM_STATE_BOARD: [False, 0.0, BOARD_STATE_INTERVAL_S]}
         while not self._stop.is_set():
-            now = time.monotonic()
-            waits = [max(0.0, every - (now - last)) for dirty, last, every in due.values() if dirty]
-            batch: list = []
+            batch = list(outbox.get())  # an empty list asks for a state refresh
             try:
-                batch = list(outbox.get(timeout=min(waits) if waits else None))  # [] asks for a refresh
-                for d in due.values():
-                    d[0] = True
                 while True:
                     batch += outbox.get_nowait()
             except queue.Empty:
                 pass
             try:
                 self._publish_events(batch)
-                for room, d in due.items():
-                    if d[0] and time.monotonic() - d[1] >= d[2]:
-                        self._publish_state(room)
-                        d[0], d[1] = False, time.monotonic()
             except Exception:  # a push must never kill the broadcaster
                 log.exception("push failed")
+            self._state_due.set()
+
+    def _state_loop(self) -> None:
+        """`state` at most every STATE_INTERVAL_S to staff screens and every
+        BOARD_STATE_INTERVAL_S to devices.
+
+        A whole-hall `state` to every client after every ticket would cost more
+        CPU than the tickets themselves in a busy hour. A tenth of a second is
+        far below what a clerk can notice; a board learns of every call at once
+        from `called` (whose `seq` lets it ignore a `state` older than the call),
+        and its queue lengths may lag half a second.
+        """
+        due = {ROOM_STATE_FULL: [False, 0.0, STATE_INTERVAL_S],  # dirty, last sent, interval
+               ROOM_STATE_BOARD: [False, 0.0, BOARD_STATE_INTERVAL_S]}
+        while not self._stop.is_set():
+            now = time.monotonic()
+            waits = [max(0.0, every - (now - last)) for dirty, last, every in due.values() if dirty]
+            if self._state_due.wait(min(waits) if waits else None):
+                self._state_due.clear()
+                for d in due.values():
+                    d[0] = True
+            if self._stop.is_set():
+                return
+            for room, d in due.items():
+                if d[0] and time.monotonic() - d[1] >= d[2]:
+                    try:
+                        self._publish_state(room)
+                    except Exception:  # a push must never kill the pusher
+                        log.exception("state push failed")
+                    d[0], d[1] = False, time.monotonic()
 
     def _publish_events(self, batch: list) -> None:
         for e in batch:
@@ -188,6 +204,7 @@ class Realtime:
                 "visit_id": e.visit,
                 "lang": visit.lang if visit else "ru",
                 "recall": e.type == ev.STEP_RECALLED,
+                "seq": e.seq,
             }
         return self.service.read(read)
 

@@ -107,6 +107,19 @@ def test_an_older_state_does_not_overwrite_a_newer_one(model):
     assert model.queues[0].waiting == 0
 
 
+def test_a_state_built_before_a_call_does_not_undo_it(model):
+    """`called` and `state` leave the server on different threads: a `state` built just
+    before the call may arrive just after it, and must not put the old number back."""
+    model.apply_called({**called("А003", "1"), "seq": 12})
+    before = snapshot(seq=11, calls=[("А002", "1", "2026-11-20T07:20:00Z")])  # counter 1 still free
+    model.apply_state(before)
+    assert model.counters["1"].number == "А003" and model.calls[0].number == "А003"
+    after = snapshot(seq=12, counters=[{"counter_id": "1", "name": "Окно 1", "status": "open",
+                                        "current": {"number": "А003", "state": "called", "lang": "ru"}}])
+    model.apply_state(after)
+    assert model.counters["1"].number == "А003" and model.counters["1"].step_state == "called"
+
+
 def test_yesterdays_calls_are_not_shown_after_a_restart(tick):
     m = BoardModel(clock=tick, max_age=timedelta(hours=2))
     m.apply_snapshot(snapshot(at="2026-11-21T05:00:00Z", calls=[
