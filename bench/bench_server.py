@@ -296,8 +296,8 @@ class RawHallClient:
 
 
 class FrameSink:
-    """Reads the WebSocket frames of many connections on one thread (epoll), counting
-    them and answering Engine.IO pings ("2" → "3")."""
+    """Reads the WebSocket frames of many connections on one thread (epoll), answering
+    Engine.IO pings ("2" → "3")."""
 
     PONG = bytes([0x81, 0x81, 0, 0, 0, 0]) + b"3"  # FIN text frame, masked with a zero key
 
@@ -306,7 +306,6 @@ class FrameSink:
 
         self.sel = selectors.DefaultSelector()
         self.buffers: dict = {}
-        self.frames = 0
         threading.Thread(target=self._run, daemon=True).start()
 
     def add(self, sock) -> None:
@@ -345,7 +344,6 @@ class FrameSink:
                 break
             if buf[head:head + n] == b"2":
                 sock.send(self.PONG)
-            self.frames += 1
             buf = buf[head + n:]
         self.buffers[sock] = buf
 

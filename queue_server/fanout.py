@@ -29,9 +29,7 @@ from socket import MSG_DONTWAIT
 import engineio
 import simple_websocket
 import socketio
-from engineio import packet as eio_packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
-from socketio import packet
 from wsproto.events import BytesMessage, TextMessage
 from wsproto.utilities import LocalProtocolError
 
@@ -188,30 +186,21 @@ class SplitManager(socketio.Manager):
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
-        if callback or namespace not in self.rooms:
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        sids = [] if callback or namespace not in self.rooms else [
+            sid for sid, _eio in self.get_participants(namespace, room) if sid not in skip]
+        if len(sids) < self.split_at:
             return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
                                 callback=callback, **kwargs)
-        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        recipients = [eio_sid for sid, eio_sid in self.get_participants(namespace, room) if sid not in skip]
-        if len(recipients) < self.split_at:
-            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, **kwargs)
-        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
-        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event] + args).encode()
-        packets = [eio_packet.Packet(eio_packet.MESSAGE, p)
-                   for p in (encoded if isinstance(encoded, list) else [encoded])]
         if getattr(self, "_helper", None) is None:
             # two: a `called` and a `state` may be on their way at the same time
             self._helper = ThreadPoolExecutor(2, thread_name_prefix="fanout")
-        half = len(recipients) // 2
-        other = self._helper.submit(self._send_all, recipients[half:], packets)
-        self._send_all(recipients[:half], packets)
+        # Every client is in a room named after its sid: each half is an ordinary emit.
+        half = len(sids) // 2
+        other = self._helper.submit(super().emit, event, data, namespace, room=sids[half:], **kwargs)
+        super().emit(event, data, namespace, room=sids[:half], **kwargs)
         other.result()
         return None
-
-    def _send_all(self, recipients: list, packets: list) -> None:
-        for eio_sid in recipients:
-            for p in packets:
-                self.server._send_eio_packet(eio_sid, p)
 
 
 class DirectSocketIO(socketio.Server):
