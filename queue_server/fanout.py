@@ -175,25 +175,59 @@ class DirectEngineIO(engineio.Server):
 
 
 class SplitManager(socketio.Manager):
-    """A broadcast to many clients is written by two threads at once.
+    """A broadcast to many clients is written by two threads at once, and a background
+    broadcast steps aside for the others.
 
     About half of a direct send is the send() system call, which releases the GIL, so
     one thread's system calls overlap the other thread's Python. An emit returns only
     when both halves are written, so one emit never overtakes another.
+
+    A `state` to 200 screens takes longer than the `called` it may coincide with; both
+    want the same two cores and the same sockets. So background events (`state`,
+    `track`: refreshes, where the newest wins) look, every few recipients, whether
+    another emit is on its way, and wait until it is out. The clients a background
+    emit has not reached yet get the call first and the refresh after it.
     """
 
     split_at = SPLIT_AT
+    background_events = frozenset({"state", "track"})
+    yield_every = 8  # background recipients between two looks for an urgent emit
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urgent = 0  # emits on their way that a background emit gives way to
+        self._quiet = threading.Condition()
+        self._local = threading.local()
+        self._helper: ThreadPoolExecutor | None = None
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
+        if event in self.background_events:
+            self._local.background = True
+            try:
+                return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                    callback=callback, **kwargs)
+            finally:
+                self._local.background = False
+        with self._quiet:
+            self._urgent += 1
+        try:
+            return self._emit_split(event, data, namespace, room, skip_sid, callback, **kwargs)
+        finally:
+            with self._quiet:
+                self._urgent -= 1
+                if not self._urgent:
+                    self._quiet.notify_all()
+
+    def _emit_split(self, event, data, namespace, room, skip_sid, callback, **kwargs):
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         sids = [] if callback or namespace not in self.rooms else [
             sid for sid, _eio in self.get_participants(namespace, room) if sid not in skip]
         if len(sids) < self.split_at:
             return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
                                 callback=callback, **kwargs)
-        if getattr(self, "_helper", None) is None:
-            # two: a `called` and a `state` may be on their way at the same time
+        if self._helper is None:
+            # two: a `called` and a `snapshot` may be on their way at the same time
             self._helper = ThreadPoolExecutor(2, thread_name_prefix="fanout")
         # Every client is in a room named after its sid: each half is an ordinary emit.
         half = len(sids) // 2
@@ -201,6 +235,18 @@ class SplitManager(socketio.Manager):
         super().emit(event, data, namespace, room=sids[:half], **kwargs)
         other.result()
         return None
+
+    def get_participants(self, namespace, room):
+        participants = super().get_participants(namespace, room)
+        if not getattr(self._local, "background", False):
+            yield from participants
+            return
+        for i, participant in enumerate(participants):
+            if self._urgent and i % self.yield_every == 0:
+                with self._quiet:
+                    # bounded: a refresh is late at worst, never lost
+                    self._quiet.wait_for(lambda: not self._urgent, timeout=1.0)
+            yield participant
 
 
 class DirectSocketIO(socketio.Server):
