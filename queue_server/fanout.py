@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import queue
 import select
+import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from socket import MSG_DONTWAIT
@@ -57,12 +58,15 @@ class DirectWebSocket(SimpleWebSocketWSGI):
         super().__init__(handler, server, **kwargs)
         self.lock = threading.Lock()
         self._poll: select.poll | None = None
+        self.shares_frames = False  # no extension agreed: frames are the same for every client
 
     def __call__(self, environ, start_response):
         socket = getattr(self.app, "__self__", None)  # the engine.io Socket this handler serves
         q = getattr(socket, "queue", None)
         if isinstance(q, DirectQueue) and not getattr(socket, "connected", True):
             q.websocket = self  # a WebSocket from the start; upgrades keep the plain path
+            # wsproto agrees to no extension the client did not offer
+            self.shares_frames = not environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS")
         return super().__call__(environ, start_response)
 
     def send(self, message):
@@ -75,26 +79,53 @@ class DirectWebSocket(SimpleWebSocketWSGI):
                 return None
             return super().send(message)
 
-    def send_now(self, data: str | bytes) -> RawFrame | None:
-        """Frame `data` and write what the socket takes now; the caller holds `lock`.
+    def send_now(self, packet) -> RawFrame | None:
+        """Frame `packet` and write what the socket takes now; the caller holds `lock`.
         Returns the bytes still to send (None when all went out)."""
         ws = self.ws
         if not ws.connected:
             raise OSError("the WebSocket is closed")
-        frame = ws.ws.send(BytesMessage(data=data) if isinstance(data, bytes) else TextMessage(data=data))
+        if self.shares_frames:
+            frame = shared_frame(packet)
+        else:  # per-message deflate: every connection compresses with its own context
+            data = packet.encode()
+            frame = ws.ws.send(BytesMessage(data=data) if isinstance(data, bytes) else TextMessage(data=data))
         sock = ws.sock
-        if self._poll is None:
-            self._poll = select.poll()
-            self._poll.register(sock.fileno(), select.POLLOUT)
-        # Never block here: poll first (a socket with a timeout would wait in send()),
-        # and MSG_DONTWAIT (a blocking socket would wait until every byte is taken).
-        if not self._poll.poll(0):
-            return RawFrame(frame)  # the client is not reading: its writer waits for it
+        # Never block here: MSG_DONTWAIT (a blocking socket would wait until every byte
+        # is taken), and a socket with a timeout would wait in send(), so ask it first.
+        if sock.gettimeout():
+            if self._poll is None:
+                self._poll = select.poll()
+                self._poll.register(sock.fileno(), select.POLLOUT)
+            if not self._poll.poll(0):
+                return RawFrame(frame)  # the client is not reading: its writer waits for it
         try:
             sent = sock.send(frame, MSG_DONTWAIT)
         except BlockingIOError:
             sent = 0
         return RawFrame(frame[sent:]) if sent < len(frame) else None
+
+
+def plain_frame(data: str | bytes) -> bytes:
+    """One whole, unmasked WebSocket frame (RFC 6455, 5.2): what a server sends a client
+    that agreed to no extension. The bytes are the same for every such client."""
+    payload, first = (data.encode(), 0x81) if isinstance(data, str) else (bytes(data), 0x82)
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", first, n)
+    elif n < 1 << 16:
+        head = struct.pack("!BBH", first, 126, n)
+    else:
+        head = struct.pack("!BBQ", first, 127, n)
+    return head + payload
+
+
+def shared_frame(packet) -> bytes:
+    """A broadcast puts one packet object in every client's queue: frame it once."""
+    frame = getattr(packet, "_plain_frame", None)
+    if frame is None:
+        frame = packet._plain_frame = plain_frame(packet.encode())
+    return frame
 
 
 class DirectQueue(queue.Queue):
@@ -120,7 +151,7 @@ class DirectQueue(queue.Queue):
             if not direct:
                 return super().put(item, block, timeout)
             try:
-                rest = ws.send_now(item.encode())
+                rest = ws.send_now(item)
             except (OSError, simple_websocket.ConnectionClosed, LocalProtocolError):
                 return None  # the client is gone (or going): engine.io notices on its own
             self._direct_sent += 1

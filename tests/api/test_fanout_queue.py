@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import pytest
 from wsproto import ConnectionType
 from wsproto.connection import Connection
+from wsproto.events import BytesMessage, TextMessage
 from wsproto.frame_protocol import FrameProtocol
 
-from queue_server.fanout import DirectQueue, DirectWebSocket
+from queue_server.fanout import DirectQueue, DirectWebSocket, plain_frame
 
 
 class Packet:
@@ -24,11 +25,14 @@ class Packet:
         return self.text
 
 
-@pytest.fixture
-def wire():
+@pytest.fixture(params=["framed per client", "one frame shared"])
+def wire(request):
+    """A client connection; frames come from its own wsproto connection (per-message
+    deflate agreed) or are shared by all (no extension agreed)."""
     server_end, client_end = socket.socketpair()
     ws = DirectWebSocket(None, None)
     ws.ws = SimpleNamespace(ws=Connection(ConnectionType.SERVER), sock=server_end, connected=True)
+    ws.shares_frames = request.param == "one frame shared"
     q = DirectQueue()
     q.websocket = ws
     yield q, client_end
@@ -97,3 +101,13 @@ def test_direct_traffic_keeps_the_writer_from_giving_the_client_up(wire):
     assert frames(client, 6) == ["2"] * 6
     writer.join(2)  # quiet now: after one more period it gives up, as before
     assert isinstance(got[0], queue.Empty)
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536, 200_000])
+def test_a_shared_frame_is_byte_for_byte_what_wsproto_frames(size):
+    """The one frame a broadcast shares is the frame wsproto would have written, at each
+    of the three length encodings' edges, for text (Cyrillic) and binary alike."""
+    text = ("ж" * size)[: size // 2] + "x" * (size - size // 2)
+    assert plain_frame(text) == Connection(ConnectionType.SERVER).send(TextMessage(data=text))
+    data = bytes(range(256)) * (size // 256) + b"\x00" * (size % 256)
+    assert plain_frame(data) == Connection(ConnectionType.SERVER).send(BytesMessage(data=data))
