@@ -24,7 +24,6 @@ import queue
 import select
 import struct
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from socket import MSG_DONTWAIT
 
 import engineio
@@ -33,8 +32,6 @@ import socketio
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from wsproto.events import BytesMessage, TextMessage
 from wsproto.utilities import LocalProtocolError
-
-SPLIT_AT = 64  # recipients from which a broadcast is sent by two threads
 
 
 class RawFrame(bytes):
@@ -205,22 +202,20 @@ class DirectEngineIO(engineio.Server):
         return super().create_queue(*args, **kwargs)
 
 
-class SplitManager(socketio.Manager):
-    """A broadcast to many clients is written by two threads at once, and a background
-    broadcast steps aside for the others.
-
-    About half of a direct send is the send() system call, which releases the GIL, so
-    one thread's system calls overlap the other thread's Python. An emit returns only
-    when both halves are written, so one emit never overtakes another.
+class HallManager(socketio.Manager):
+    """A background broadcast steps aside for the others.
 
     A `state` to 200 screens takes longer than the `called` it may coincide with; both
     want the same two cores and the same sockets. So background events (`state`,
     `track`: refreshes, where the newest wins) look, every few recipients, whether
     another emit is on its way, and wait until it is out. The clients a background
     emit has not reached yet get the call first and the refresh after it.
+
+    Every emit runs on the thread that makes it: splitting a broadcast over two threads
+    helped while each send cost ~90 µs of Python, and cost more than it gained once a
+    broadcast was framed once (docs/performance.md).
     """
 
-    split_at = SPLIT_AT
     background_events = frozenset({"state", "track"})
     yield_every = 8  # background recipients between two looks for an urgent emit
 
@@ -229,7 +224,6 @@ class SplitManager(socketio.Manager):
         self._urgent = 0  # emits on their way that a background emit gives way to
         self._quiet = threading.Condition()
         self._local = threading.local()
-        self._helper: ThreadPoolExecutor | None = None
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
@@ -243,29 +237,13 @@ class SplitManager(socketio.Manager):
         with self._quiet:
             self._urgent += 1
         try:
-            return self._emit_split(event, data, namespace, room, skip_sid, callback, **kwargs)
+            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                callback=callback, **kwargs)
         finally:
             with self._quiet:
                 self._urgent -= 1
                 if not self._urgent:
                     self._quiet.notify_all()
-
-    def _emit_split(self, event, data, namespace, room, skip_sid, callback, **kwargs):
-        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        sids = [] if callback or namespace not in self.rooms else [
-            sid for sid, _eio in self.get_participants(namespace, room) if sid not in skip]
-        if len(sids) < self.split_at:
-            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
-                                callback=callback, **kwargs)
-        if self._helper is None:
-            # two: a `called` and a `snapshot` may be on their way at the same time
-            self._helper = ThreadPoolExecutor(2, thread_name_prefix="fanout")
-        # Every client is in a room named after its sid: each half is an ordinary emit.
-        half = len(sids) // 2
-        other = self._helper.submit(super().emit, event, data, namespace, room=sids[half:], **kwargs)
-        super().emit(event, data, namespace, room=sids[:half], **kwargs)
-        other.result()
-        return None
 
     def get_participants(self, namespace, room):
         participants = super().get_participants(namespace, room)
@@ -284,7 +262,7 @@ class DirectSocketIO(socketio.Server):
     """python-socketio's threading-mode server with direct fan-out (see module doc)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("client_manager", SplitManager())
+        kwargs.setdefault("client_manager", HallManager())
         super().__init__(*args, **kwargs)
 
     def _engineio_server_class(self):

@@ -8,24 +8,13 @@ import queue
 import socket
 import threading
 
-import pytest
 import websocket
 from test_realtime import connect
-
-from queue_server.fanout import SplitManager
 
 PUSHES = 80
 # ~60 KB of UTF-8 per push, 4.8 MB in all: more than the server's socket buffer may grow
 # to (tcp_wmem: 4 MB) plus the stalled client's receive buffer (kept small below).
 PAD = "ж" * 30_000
-
-
-@pytest.fixture(params=["one thread", "two threads"], autouse=True)
-def senders(request, monkeypatch):
-    """Every test runs with broadcasts written by one thread and split over two."""
-    if request.param == "two threads":
-        monkeypatch.setattr(SplitManager, "split_at", 2)
-    return request.param
 
 
 def raw_hall_client(live) -> websocket.WebSocket:

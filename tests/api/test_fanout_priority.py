@@ -1,5 +1,5 @@
 """A `state` going to a full hall steps aside for a `called` (queue_server/fanout.py,
-SplitManager): the hall boards not yet reached hear of the call first, and still get
+HallManager): the hall boards not yet reached hear of the call first, and still get
 the refresh after it."""
 from __future__ import annotations
 
