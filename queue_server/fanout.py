@@ -24,6 +24,7 @@ import queue
 import select
 import struct
 import threading
+from contextlib import contextmanager
 from socket import MSG_DONTWAIT
 
 import engineio
@@ -226,19 +227,26 @@ class HallManager(socketio.Manager):
         self._local = threading.local()
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
-        room = to or room
-        if event in self.background_events:
-            self._local.background = True
-            try:
-                return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
-                                    callback=callback, **kwargs)
-            finally:
-                self._local.background = False
+        with self._stepping_aside() if event in self.background_events else self._on_its_way():
+            return super().emit(event, data, namespace, room=to or room, skip_sid=skip_sid,
+                                callback=callback, **kwargs)
+
+    @contextmanager
+    def _stepping_aside(self):
+        """This thread's emit is a background one: get_participants pauses it for others."""
+        self._local.background = True
+        try:
+            yield
+        finally:
+            self._local.background = False
+
+    @contextmanager
+    def _on_its_way(self):
+        """An emit background ones give way to, from start to end."""
         with self._quiet:
             self._urgent += 1
         try:
-            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
-                                callback=callback, **kwargs)
+            yield
         finally:
             with self._quiet:
                 self._urgent -= 1
