@@ -21,6 +21,7 @@ from .backup import backup_now, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
 from .domain.errors import DomainError
+from .domain.office import Office
 from .i18n import server_gettext
 from .journal_store import JournalStore
 from .realtime import Realtime
@@ -72,6 +73,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
             accounts.add_user(account.login, account.role, name=account.name,
                               password_hash=account.password_hash, now=clock.now())
     service = OfficeService(config, store, clock)
+    service.run(Office.end_of_day)  # the server may have been off at midnight
     realtime = Realtime(service, accounts)
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
@@ -115,7 +117,8 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     def closed_day_reports(local):
         write_day(app.store, config.catalog, app.data_dir, local.date())
 
-    jobs = [DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+    jobs = [DailyJob("day over", at_local("00:00"), lambda local: app.service.run(Office.end_of_day)),
+            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),
                              closed_day_reports))

@@ -16,9 +16,6 @@ from .domain.catalog import Catalog
 from .journal_store import JournalStore
 
 REPORTS_DIR = "reports"
-# A visit belongs to the day it was issued; its last steps may end after
-# midnight, so the journal is read a little past the period's end.
-TAIL = timedelta(hours=12)
 
 FORMATS = {
     "json": ("application/json", None),
@@ -32,7 +29,9 @@ FORMATS = {
 def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
     zone = ZoneInfo(tz)
     first = datetime.combine(start, time(0), tzinfo=zone)
-    last = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone) + TAIL
+    # A visit belongs to the day it was issued and what it does after that day's
+    # midnight is not read (docs/reports.md): the period's events are all it takes.
+    last = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
     return first, last
 
 

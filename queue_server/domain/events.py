@@ -25,6 +25,10 @@ COUNTER_RESUMED = "counter.resumed"
 DEVICE_FAULT = "device.fault"
 DEVICE_OK = "device.ok"
 
+# `visit.cancelled` by the office itself: a ticket still waiting when its day
+# ended. Tickets are for one day (their numbers start over), so none carries over.
+DAY_OVER = "day_over"
+
 EVENT_TYPES = frozenset(
     {
         VISIT_ISSUED, VISIT_CANCELLED, STEP_CALLED, STEP_RECALLED, STEP_STARTED,

@@ -227,6 +227,20 @@ class Office:
                      service=step.service_id, counter=step.counter_id, operator=operator,
                      data={"reason": reason})
 
+    def end_of_day(self, now: datetime) -> list[Event]:
+        """Cancel the tickets of earlier days still waiting: tickets are for one
+        day, so yesterday's А012 must not wait beside today's. A visitor already
+        at a counter is left to the clerk, however late it is."""
+        today = self.local_date(now)
+        out = []
+        for queue in self.queues.values():
+            for step in queue:
+                visit = self.visits[step.visit_id]
+                if self.local_date(visit.issued_at) < today:
+                    out.append(Event(ev.VISIT_CANCELLED, now, visit=visit.id, step=step.index,
+                                     service=step.service_id, data={"reason": ev.DAY_OVER}))
+        return out
+
     def _working_counter(self, counter_id: str) -> CounterState:
         c = self.counter(counter_id)
         if c.status == COUNTER_CLOSED:

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import Catalog
+from queue_server.domain.events import DAY_OVER
 
 from .rows import JournalFormatError, source
 
@@ -365,6 +366,11 @@ def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) ->
                 T.no_shows[v[V_DAY]] += 1
                 end_visit(v, t, visit)
             elif code == _CANCELLED:
+                if _data(e[k_data]).get("reason") == DAY_OVER:
+                    # cancelled by the office at midnight: off the queue, and open at close
+                    if v[V_FIRST] is None:
+                        waiting -= 1
+                    continue
                 close_step(v, t, CANCELLED)
                 T.cancelled[v[V_DAY]] += 1
                 end_visit(v, t, visit)

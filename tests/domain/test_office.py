@@ -24,6 +24,29 @@ def test_numbers_count_per_prefix_and_restart_each_local_day(office):
     assert office.issue().data["number"] == "А001"
 
 
+def test_tickets_still_waiting_at_midnight_are_cancelled_by_the_office(office):
+    """Tickets are for one day: yesterday's А002 must not wait beside today's."""
+    office.open("1")
+    served = office.issue()
+    left = office.issue()
+    also_left = office.issue("consultation")
+    office.next("1")
+    assert office.do(office.office.end_of_day) == []  # the same evening: nothing to do
+    office.now = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # 00:00 in Moscow
+    events = office.do(office.office.end_of_day)
+    assert [(e.type, e.visit, e.operator, e.data) for e in events] == [
+        (ev.VISIT_CANCELLED, left.visit, None, {"reason": ev.DAY_OVER}),
+        (ev.VISIT_CANCELLED, also_left.visit, None, {"reason": ev.DAY_OVER})]
+    assert office.office.queues["reception"] == office.office.queues["consultation"] == []
+    # the visitor at the counter is the clerk's to finish, however late
+    assert office.office.counters["1"].current_visit == served.visit
+    office.do(office.office.finish, "1", "op1", kind="consultation", topic="other")
+    today = office.issue()
+    assert today.data["number"] == "А001"
+    assert office.do(office.office.end_of_day) == []
+    assert office.next("1").visit == today.visit
+
+
 def test_numbering_continues_after_rebuild_from_the_journal(office):
     for _ in range(3):
         office.issue()

@@ -111,3 +111,26 @@ def test_a_period_must_not_end_before_it_starts():
     import pytest
     with pytest.raises(ValueError, match="before"):
         period_report([], catalog(), THE_DAY, date(2024, 3, 4))
+
+
+def test_a_ticket_the_office_cancelled_at_midnight_was_open_at_close():
+    """Tickets still waiting at midnight are cancelled by the office (`day_over`):
+    in the day's report and in a period's they are open at close, not visits of
+    five hours that ended in a cancel, and nobody waits for them the next day."""
+    d = Day(THE_DAY)
+    d.issue("19:00", "A1", "adm").call("19:05", "A1", 1, "adm", "1", "opA")
+    d.finish("19:10", "A1", 1, "adm", "1", "opA", kind="payment", topic="other")
+    d.issue("19:30", "A2", "adm")
+    d.cancel("00:00", "A2", 1, "adm", day_offset=1, reason="day_over")
+    d.issue("09:00", "B1", "adm", day_offset=1)
+    d.call("09:20", "B1", 1, "adm", "1", "opA", day_offset=1)
+    d.finish("09:25", "B1", 1, "adm", "1", "opA", kind="payment", topic="other", day_offset=1)
+    day = daily_report(d.lines(), catalog(), THE_DAY)["visits"]
+    assert (day["count"], day["completed"], day["cancelled"], day["open_at_close"]) == (2, 1, 0, 1)
+    assert day["total"]["max_s"] == 600.0
+    r = period_report(d.lines(), catalog(), THE_DAY, date(2024, 3, 6))
+    first, second = r["days"]
+    assert (first["visits"], first["cancelled"], first["open_at_close"], first["total_mean_s"]) == (2, 0, 1, 600.0)
+    assert r["visits"]["total"]["max_s"] == 1500.0
+    hours = {h["hour"]: h for h in r["hours"]}
+    assert hours[9]["waiting_max"] == 1  # B1 alone: A2 no longer waits the next morning
