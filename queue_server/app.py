@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import socketio
@@ -20,6 +21,7 @@ from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
+from .domain import events as ev
 from .domain.errors import DomainError
 from .domain.office import Office
 from .i18n import server_gettext
@@ -111,6 +113,9 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     config = app.config
 
     def nightly_backup(local):
+        # expired free text goes first, so that no backup from tonight on holds it
+        keep = timedelta(days=config.get("privacy.keep_personal_days"))
+        app.store.blank_texts(local - keep, ev.FREE_TEXT, keep=(ev.DAY_OVER,))
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
 

@@ -45,7 +45,8 @@ SETTINGS = (
     Setting("backup.keep_days", 14, "How many nightly backups to keep"),
     Setting("reports.write_at_close", True, "Write each closed day's PDF and CSV into the reports folder"),
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
-    Setting("privacy.keep_personal_days", 30, "Days to keep visitors' names and phones (appointments)"),
+    Setting("privacy.keep_personal_days", 30,
+            "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
 )
 
 
@@ -90,6 +91,8 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         value = raw.get(section, {}).get(name, s.default)
         if type(value) is not type(s.default):
             fail(s.key, f"expected {type(s.default).__name__}, got {value!r}")
+        if type(value) is int and value < 0:  # counts, minutes, days, hours, ports
+            fail(s.key, f"must not be negative, got {value}")
         settings[s.key] = value
     tz = settings["office.timezone"]
     try:

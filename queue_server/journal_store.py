@@ -176,8 +176,35 @@ class JournalStore:
                 seen[base] += 1
                 added += conn.execute(_INSERT, _row(e, uid)).rowcount
         if added:
+            with self._transaction() as conn:  # older lines may carry texts to blank: read all again
+                conn.execute("DELETE FROM meta WHERE key = 'texts_blanked_before'")
             self._request_checkpoint()  # a big import leaves a big WAL behind
         return added
+
+    def blank_texts(self, before: datetime, fields: tuple[tuple[str, str], ...],
+                    keep: tuple[str, ...] = ()) -> int:
+        """Blank free-text values (event type, key in data) of events before `before`;
+        values in `keep` are codes, not text, and stay. Returns how many events changed.
+
+        Only the span since the last pass is read (its end is kept in `meta`), so
+        a nightly pass over a year-long journal reads one day; an import, which may
+        bring older lines, makes the next pass read everything again.
+        """
+        until = format_at(before)
+        changed = 0
+        with self._transaction() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'texts_blanked_before'").fetchone()
+            since = row[0] if row else ""
+            not_text = ", ".join(["''"] + ["?"] * len(keep))  # empty, or a code
+            for type_, key in fields:
+                path = f"$.{key}"
+                changed += conn.execute(
+                    "UPDATE events SET data = json_set(data, ?, '') WHERE at >= ? AND at < ? AND type = ? "
+                    f"AND COALESCE(json_extract(data, ?), '') NOT IN ({not_text})",
+                    (path, since, until, type_, path, *keep)).rowcount
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
+                         (until,))
+        return changed
 
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         with self.lock:

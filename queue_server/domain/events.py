@@ -29,6 +29,10 @@ DEVICE_OK = "device.ok"
 # ended. Tickets are for one day (their numbers start over), so none carries over.
 DAY_OVER = "day_over"
 
+# What a clerk types: the one way a visitor's name or phone can reach the journal.
+# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts).
+FREE_TEXT = ((STEP_TRANSFERRED, "note"), (VISIT_CANCELLED, "reason"))
+
 EVENT_TYPES = frozenset(
     {
         VISIT_ISSUED, VISIT_CANCELLED, STEP_CALLED, STEP_RECALLED, STEP_STARTED,
