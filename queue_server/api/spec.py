@@ -82,7 +82,8 @@ def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
                     guard.check(principal, kwargs)
                 g.principal = principal
             if validator is not None:
-                payload = request.get_json(silent=True) if request.data else {}
+                # get_data, not .data: .data would also run the form parser on a JSON body
+                payload = request.get_json(silent=True) if request.get_data(cache=True) else {}
                 if not isinstance(payload, dict):
                     raise ApiError(400, "bad_json", "The request body must be a JSON object")
                 errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.path))

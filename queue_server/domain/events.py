@@ -43,8 +43,9 @@ EVENT_TYPES = frozenset(
 
 
 def format_at(at: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and a Z, the journal's one time format."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """ISO-8601 UTC with milliseconds and a Z, the journal's one time format.
+    (isoformat, not strftime: it runs several times per request, and is faster.)"""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_at(text: str) -> datetime:
