@@ -63,6 +63,7 @@ from . import history as H
 from .common import (
     Reporter,
     child_pids,
+    cpu_reference_ms,
     cpu_seconds,
     fdatasync_ms,
     free_port,
@@ -648,6 +649,10 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
     rep.figure("disk_fdatasync_median_ms", disk["median"],
                f"4 KiB write + fdatasync where the journal lives (each ticket waits for one); "
                f"p99 {disk['p99']:.1f} ms, max {disk['max']:.1f} ms")
+    ref = cpu_reference_ms()
+    rep.figure("cpu_reference_start_ms", ref["median"],
+               f"a fixed pure-Python loop before the run (best {ref['min']:.0f} ms): the VM's speed, "
+               "which every figure below follows; lower is faster")
     server = Server(work, free_port())
     holder: Holder | None = None
     try:
@@ -775,6 +780,8 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
         rep.figure(f"ticket_ops_mix_{len(operators)}c_p99_ms", percentile(allops, 99),
                    f"median {percentile(allops, 50):.1f} ms; p99 issue {percentile(lat['issue'], 99):.1f}, "
                    f"next {percentile(lat['next'], 99):.1f}, finish {percentile(lat['finish'], 99):.1f} ms")
+        ref = cpu_reference_ms()
+        rep.figure("cpu_reference_end_ms", ref["median"], f"the same loop after the run (best {ref['min']:.0f} ms)")
         rep.figure("server_rss_end_mb", (rss_kb(pid) or 0) / 1024,
                    f"worker VmRSS after everything; peak (VmHWM) {(rss_kb(pid, 'VmHWM') or 0) / 1024:.0f} MB "
                    "(concurrent logins: argon2 takes 64 MiB each)")

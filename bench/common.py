@@ -290,6 +290,24 @@ def free_port() -> int:
 
 
 # ---- the machine -------------------------------------------------------------
+def cpu_reference_ms(rounds: int = 5) -> dict:
+    """How fast this machine runs Python right now: a fixed pure-Python loop, in ms.
+
+    The VM is shared and its speed drifts by a third within an hour (measured: the
+    same loop 231–338 ms in one session), and every figure drifts with it; a run
+    records this reference at its start and end so its figures can be read against
+    the machine's phase."""
+    def loop() -> float:
+        t0 = time.perf_counter()
+        acc, seen = 0, {}
+        for i in range(600_000):
+            acc += i * i % 7
+            seen[i & 1023] = acc
+        return (time.perf_counter() - t0) * 1000
+    xs = sorted(loop() for _ in range(rounds))
+    return {"min": xs[0], "median": median(xs)}
+
+
 def fdatasync_ms(directory: Path, n: int = 40) -> dict:
     """Latency of a durable 4 KiB append in `directory` (write + fdatasync, what a
     SQLite WAL commit with synchronous=FULL waits for): summarize() in ms."""

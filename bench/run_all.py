@@ -32,6 +32,7 @@ from pathlib import Path
 from .common import (
     REPO,
     Budget,
+    cpu_reference_ms,
     fdatasync_ms,
     find_budget,
     fmt,
@@ -237,6 +238,10 @@ def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
         d = m.get("fdatasync")
         return f"median {d['median']:.1f} ms, p99 {d['p99']:.1f} ms" if d and d["n"] else "not measured"
 
+    def cpu(m: dict) -> str:
+        c = m.get("cpu_ref")
+        return f"{c['median']:.0f} ms (best {c['min']:.0f})" if c else "not measured"
+
     out = ["# Performance", "",
            "The figures behind every speed claim in this project, written by `make bench`",
            "(`bench/run_all.py`) — **do not edit by hand**, except between the notes markers at the",
@@ -253,6 +258,8 @@ def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
             f"| load average (1, 5, 15 min) | at start {m_start['loadavg']}, at end {m_end['loadavg']} |",
             f"| disk: 4 KiB write + fdatasync (one durable journal commit) | at start {disk(m_start)}; "
             f"at end {disk(m_end)} |",
+            f"| CPU speed: a fixed pure-Python loop (`bench.common.cpu_reference_ms`; lower is faster) | "
+            f"at start {cpu(m_start)}; at end {cpu(m_end)} |",
             f"| whole run | {total_s / 60:.1f} min |", "",
             "The machine may be shared: the load average above is part of every figure (it counts "
             "runnable threads, the benchmarks' own included: a server with 200 Socket.IO clients runs "
@@ -311,6 +318,7 @@ def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
 def machine_now() -> dict:
     m = machine()
     m["fdatasync"] = fdatasync_ms(Path(tempfile.gettempdir()))
+    m["cpu_ref"] = cpu_reference_ms()
     return m
 
 

@@ -166,3 +166,23 @@ def test_rss_and_children_from_proc():
         child.kill()
         child.wait()
     assert rss_kb(child.pid) is None
+
+
+def test_the_cpu_reference_takes_longer_when_the_machine_is_busier():
+    """The reference loop is what a reader compares runs by: it must slow down when
+    another busy thread shares the interpreter, as every figure does."""
+    import threading
+
+    from bench.common import cpu_reference_ms
+
+    quiet = cpu_reference_ms(rounds=3)
+    stop = threading.Event()
+    busy = threading.Thread(target=lambda: [None for _ in iter(stop.is_set, True)], daemon=True)
+    busy.start()
+    try:
+        loaded = cpu_reference_ms(rounds=3)
+    finally:
+        stop.set()
+        busy.join()
+    assert 0 < quiet["min"] <= quiet["median"]
+    assert loaded["min"] > 1.3 * quiet["min"]
