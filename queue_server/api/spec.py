@@ -14,6 +14,7 @@ from flask import Blueprint, g, request
 from jsonschema import Draft202012Validator
 
 from ..auth import Principal
+from .quick_check import quick_check
 
 
 class ApiError(Exception):
@@ -68,6 +69,7 @@ def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
     """Register a view with its schemas; the view gets `body` and `query` validated."""
     responses = responses or {200: {"type": "object"}}
     validator = Draft202012Validator(body) if body else None
+    quick = quick_check(body) if body else None
     query = query or {}
     flask_path = re.sub(r"\{(\w+)\}", r"<\1>", path)
 
@@ -86,7 +88,8 @@ def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
                 payload = request.get_json(silent=True) if request.get_data(cache=True) else {}
                 if not isinstance(payload, dict):
                     raise ApiError(400, "bad_json", "The request body must be a JSON object")
-                errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.path))
+                errors = [] if quick is not None and quick(payload) else sorted(
+                    validator.iter_errors(payload), key=lambda e: list(e.path))
                 if errors:
                     where = ".".join(str(p) for p in errors[0].path) or "body"
                     raise ApiError(422, "invalid", f"{where}: {errors[0].message}")
