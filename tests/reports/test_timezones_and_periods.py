@@ -1,8 +1,10 @@
 """Days are cut by the office's time zone, DST days included; periods add up their days."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from journal_kit import THE_DAY, Day, busy_morning, catalog, summary
 
 from queue_server.reports import daily_report, period_report
@@ -134,3 +136,30 @@ def test_a_ticket_the_office_cancelled_at_midnight_was_open_at_close():
     assert r["visits"]["total"]["max_s"] == 1500.0
     hours = {h["hour"]: h for h in r["hours"]}
     assert hours[9]["waiting_max"] == 1  # B1 alone: A2 no longer waits the next morning
+
+
+@pytest.mark.parametrize("tz, day", [
+    ("America/St_Johns", date(2024, 3, 10)),   # -3:30 → -2:30 at 02:00 local: 05:30 UTC
+    ("America/St_Johns", date(2024, 11, 3)),   # back again: 02:00 local happens twice
+    ("Australia/Lord_Howe", date(2024, 4, 7)),  # a half-hour DST shift
+    ("Asia/Kathmandu", date(2024, 6, 1)),      # +5:45, no DST
+    ("Europe/London", date(2024, 3, 31)),      # UTC+0 → +1
+])
+def test_hours_follow_the_zone_through_odd_offsets_and_transitions(tz, day):
+    """Local hours are worked out once per UTC hour when the zone's offset holds
+    through it; they must still be the zone's own answer minute by minute."""
+    zone = ZoneInfo(tz)
+    first = datetime.combine(day, datetime.min.time(), zone).astimezone(UTC)
+    d = Day(day, tz)
+    expected = [0] * 24
+    for i in range(0, 26 * 60, 7):  # every 7 minutes through the local day and past it
+        at = first + timedelta(minutes=i)
+        local = at.astimezone(zone)
+        if local.date() != day:
+            continue
+        d.issue(at, f"V{i}", "adm")
+        expected[local.hour] += 1
+    r = daily_report(d.lines(), catalog(tz), day, tz)
+    arrivals = {h["hour"]: h["arrivals"] for h in r["hours"] if h["arrivals"]}
+    assert arrivals == {h: n for h, n in enumerate(expected) if n}
+    assert r["visits"]["count"] == sum(expected)
