@@ -21,7 +21,6 @@ from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
-from .domain import events as ev
 from .domain.errors import DomainError
 from .domain.office import Office
 from .i18n import server_gettext
@@ -115,7 +114,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     def nightly_backup(local):
         # expired free text goes first, so that no backup from tonight on holds it
         keep = timedelta(days=config.get("privacy.keep_personal_days"))
-        app.store.blank_texts(local - keep, ev.FREE_TEXT, keep=(ev.DAY_OVER,))
+        app.store.blank_texts(local - keep)
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .domain.events import Event, format_at, parse_at
+from .domain.events import FREE_TEXT, NOT_TYPED, Event, format_at, parse_at, without_free_text
 
 SCHEMA_VERSION = 1
 # Commits between WAL checkpoints. The checkpoint (copying the WAL into the
@@ -75,9 +75,21 @@ def _occurrence_uid(base: str, n: int) -> str:
     return base if n == 0 else hashlib.sha256(f"{base}#{n}".encode()).hexdigest()[:32]
 
 
+def _occurrence_number(base: str, uid: str) -> int:
+    """Which repeat of the fact `base` the stored key `uid` names (see _occurrence_uid)."""
+    n = 0
+    while uid != _occurrence_uid(base, n) and n < 10_000:
+        n += 1
+    return n if n < 10_000 else 0
+
+
+def _data_text(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _row(e: Event, uid: str) -> tuple:
     return (uid, format_at(e.at), e.type, e.visit, e.step, e.service, e.counter, e.operator,
-            json.dumps(e.data, ensure_ascii=False, separators=(",", ":")))
+            _data_text(e.data))
 
 
 def _event(row: tuple) -> Event:
@@ -172,36 +184,48 @@ class JournalStore:
         with self._transaction() as conn:
             for e in events:
                 base = e.uid()
-                uid = _occurrence_uid(base, seen[base])
+                n = seen[base]
                 seen[base] += 1
-                added += conn.execute(_INSERT, _row(e, uid)).rowcount
+                blank = without_free_text(e)
+                if blank is not None and conn.execute(  # here already, its text blanked since
+                        "SELECT 1 FROM events WHERE uid = ?", (_occurrence_uid(blank.uid(), n),)).fetchone():
+                    continue
+                added += conn.execute(_INSERT, _row(e, _occurrence_uid(base, n))).rowcount
         if added:
             with self._transaction() as conn:  # older lines may carry texts to blank: read all again
                 conn.execute("DELETE FROM meta WHERE key = 'texts_blanked_before'")
             self._request_checkpoint()  # a big import leaves a big WAL behind
         return added
 
-    def blank_texts(self, before: datetime, fields: tuple[tuple[str, str], ...],
-                    keep: tuple[str, ...] = ()) -> int:
-        """Blank free-text values (event type, key in data) of events before `before`;
-        values in `keep` are codes, not text, and stay. Returns how many events changed.
+    def blank_texts(self, before: datetime) -> int:
+        """Blank what clerks typed (events.FREE_TEXT) in events before `before`;
+        returns how many events changed.
 
-        Only the span since the last pass is read (its end is kept in `meta`), so
-        a nightly pass over a year-long journal reads one day; an import, which may
-        bring older lines, makes the next pass read everything again.
+        A blanked event gets the key its blanked line has, so an export taken
+        after this imports as "already there"; an older export, with the text,
+        is recognised on import too (`import_events`). Only the span since the
+        last pass is read (its end is kept in `meta`), so a nightly pass over a
+        year-long journal reads one day; an import makes the next read all.
         """
         until = format_at(before)
+        typed = " OR ".join(
+            f"(type = '{type_}' AND COALESCE(json_extract(data, '$.{key}'), '') NOT IN "
+            f"({', '.join(repr(v) for v in ('', *NOT_TYPED))}))" for type_, key in FREE_TEXT)
         changed = 0
         with self._transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'texts_blanked_before'").fetchone()
             since = row[0] if row else ""
-            not_text = ", ".join(["''"] + ["?"] * len(keep))  # empty, or a code
-            for type_, key in fields:
-                path = f"$.{key}"
-                changed += conn.execute(
-                    "UPDATE events SET data = json_set(data, ?, '') WHERE at >= ? AND at < ? AND type = ? "
-                    f"AND COALESCE(json_extract(data, ?), '') NOT IN ({not_text})",
-                    (path, since, until, type_, path, *keep)).rowcount
+            rows = conn.execute(f"SELECT uid, {_COLUMNS} FROM events WHERE at >= ? AND at < ? AND ({typed})",
+                                (since, until)).fetchall()
+            for uid, *line in rows:
+                e = _event(tuple(line))
+                blank = without_free_text(e)
+                if blank is None:
+                    continue
+                n = _occurrence_number(e.uid(), uid)
+                conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
+                             (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
+                changed += 1
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
                          (until,))
         return changed

@@ -94,10 +94,35 @@ def test_an_imported_old_journal_is_blanked_on_the_next_pass(tmp_path):
     store = JournalStore(tmp_path / "office.sqlite")
     try:
         store.append([transfer("v1", NAME)])
-        assert store.blank_texts(NIGHT, ev.FREE_TEXT) == 1
-        assert store.blank_texts(NIGHT, ev.FREE_TEXT) == 0
+        assert store.blank_texts(NIGHT) == 1
+        assert store.blank_texts(NIGHT) == 0
         assert store.import_events([transfer("v2", PHONE)]) == 1
-        assert store.blank_texts(NIGHT, ev.FREE_TEXT) == 1
+        assert store.blank_texts(NIGHT) == 1
         assert [e.data["note"] for e in store.events_after(0)] == ["", ""]
+    finally:
+        store.close()
+
+
+def test_a_journal_with_blanked_texts_still_imports_as_already_there(tmp_path):
+    """Importing the same journal twice changes nothing, blanked or not: an export
+    taken after the pass, and one taken before it (texts and all), both find
+    their facts already in the journal, and no text comes back."""
+    from queue_server.domain.events import Event
+    from queue_server.journal_store import JournalStore
+
+    def transfer(note: str) -> Event:
+        return Event(ev.STEP_TRANSFERRED, OLD_DAY, visit="v1", step=1, service="reception",
+                     counter="1", operator="op1", data={"to_service": "consultation", "note": note})
+
+    store = JournalStore(tmp_path / "office.sqlite")
+    try:
+        store.append([transfer(NAME), transfer(NAME)])  # the same fact twice in one instant
+        before = list(store.events_after(0))
+        assert store.blank_texts(NIGHT) == 2
+        after = list(store.events_after(0))
+        assert store.import_events(after) == 0
+        assert store.import_events(before) == 0
+        assert [e.data["note"] for e in store.events_after(0)] == ["", ""]
+        assert store.last_seq() == 2
     finally:
         store.close()

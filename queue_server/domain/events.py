@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 VISIT_ISSUED = "visit.issued"
@@ -30,8 +30,10 @@ DEVICE_OK = "device.ok"
 DAY_OVER = "day_over"
 
 # What a clerk types: the one way a visitor's name or phone can reach the journal.
-# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts).
+# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts); the
+# office's own codes in those fields are not typed text and stay.
 FREE_TEXT = ((STEP_TRANSFERRED, "note"), (VISIT_CANCELLED, "reason"))
+NOT_TYPED = (DAY_OVER,)
 
 EVENT_TYPES = frozenset(
     {
@@ -100,3 +102,11 @@ class Event:
         body.pop("seq")
         raw = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def without_free_text(e: Event) -> Event | None:
+    """The event with what a clerk typed blanked, or None when it holds none."""
+    for type_, key in FREE_TEXT:
+        if e.type == type_ and e.data.get(key) not in (None, "", *NOT_TYPED):
+            return replace(e, data={**e.data, key: ""})
+    return None
