@@ -191,9 +191,9 @@ class JournalStore:
                         "SELECT 1 FROM events WHERE uid = ?", (_occurrence_uid(blank.uid(), n),)).fetchone():
                     continue
                 added += conn.execute(_INSERT, _row(e, _occurrence_uid(base, n))).rowcount
-        if added:
-            with self._transaction() as conn:  # older lines may carry texts to blank: read all again
+            if added:  # older lines may carry texts to blank: the next pass reads all again
                 conn.execute("DELETE FROM meta WHERE key = 'texts_blanked_before'")
+        if added:
             self._request_checkpoint()  # a big import leaves a big WAL behind
         return added
 

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from queue_server.app import create_app
 from queue_server.clock import FakeClock
 from queue_server.domain import events as ev
+from queue_server.domain.events import Event
+from queue_server.journal_store import JournalStore
 from queue_server.reports import daily_report
 
 OLD_DAY = datetime(2026, 10, 1, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
@@ -30,6 +32,12 @@ def visit_with_texts(app, clock, at: datetime, who: str) -> None:
     (left,) = run(lambda o, now: o.issue("reception", now))
     run(lambda o, now: o.cancel(left.visit, "op1", now, reason=f"{who} ушла"))
     run(lambda o, now: o.close_counter("1", "op1", now))
+
+
+def transfer(visit: str, note: str) -> Event:
+    """A transfer on the old day with the clerk's note."""
+    return Event(ev.STEP_TRANSFERRED, OLD_DAY, visit=visit, step=1, service="reception",
+                 counter="1", operator="op1", data={"to_service": "consultation", "note": note})
 
 
 def texts(app) -> list[str]:
@@ -84,13 +92,6 @@ def test_typed_texts_are_blanked_after_the_configured_days_and_before_the_backup
 def test_an_imported_old_journal_is_blanked_on_the_next_pass(tmp_path):
     """Each pass reads only the span since the last one, except after an import:
     older lines that came with it are read too."""
-    from queue_server.domain.events import Event
-    from queue_server.journal_store import JournalStore
-
-    def transfer(visit: str, note: str) -> Event:
-        return Event(ev.STEP_TRANSFERRED, OLD_DAY, visit=visit, step=1, service="reception",
-                     counter="1", operator="op1", data={"to_service": "consultation", "note": note})
-
     store = JournalStore(tmp_path / "office.sqlite")
     try:
         store.append([transfer("v1", NAME)])
@@ -107,16 +108,9 @@ def test_a_journal_with_blanked_texts_still_imports_as_already_there(tmp_path):
     """Importing the same journal twice changes nothing, blanked or not: an export
     taken after the pass, and one taken before it (texts and all), both find
     their facts already in the journal, and no text comes back."""
-    from queue_server.domain.events import Event
-    from queue_server.journal_store import JournalStore
-
-    def transfer(note: str) -> Event:
-        return Event(ev.STEP_TRANSFERRED, OLD_DAY, visit="v1", step=1, service="reception",
-                     counter="1", operator="op1", data={"to_service": "consultation", "note": note})
-
     store = JournalStore(tmp_path / "office.sqlite")
     try:
-        store.append([transfer(NAME), transfer(NAME)])  # the same fact twice in one instant
+        store.append([transfer("v1", NAME), transfer("v1", NAME)])  # the same fact twice in one instant
         before = list(store.events_after(0))
         assert store.blank_texts(NIGHT) == 2
         after = list(store.events_after(0))
