@@ -9,7 +9,7 @@ APT_PACKAGES := chromium chromium-driver poppler-utils espeak-ng fonts-dejavu-co
 	libfontconfig1 libdbus-1-3 libusb-1.0-0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench lint apt install clean
+.PHONY: run test bench lint lock apt install clean
 
 run: $(STAMP)
 	$(VENV)/bin/qserver demo --data demo-data
@@ -30,10 +30,18 @@ lint: $(STAMP)
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(VENV)/bin/python
+# Installs exactly the locked set (requirements.lock), then our own code on top of it.
+$(STAMP): pyproject.toml requirements.lock | $(VENV)/bin/python
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,hardware,kiosk,display]'
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Regenerate the lock after changing dependencies in pyproject.toml (needs the network).
+lock: | $(VENV)/bin/python
+	$(PY) -m pip install -q 'uv>=0.4,<1'
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_36 -o requirements.lock
 
 $(APT_STAMP): | $(VENV)/bin/python
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
