@@ -13,6 +13,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .adapters.notify import notify_channels
 from .domain.catalog import ROLES, Catalog, Counter, Role, Service, standard_roles
 from .domain.hours import WEEKDAYS, DayHours, WorkingHours, always_open
 
@@ -47,6 +48,22 @@ SETTINGS = (
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
     Setting("privacy.keep_personal_days", 30,
             "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
+    Setting("mail.host", "", "SMTP server for outgoing e-mail (confirmations, reminders, digests); empty: no e-mail"),
+    Setting("mail.port", 25, "SMTP port (25 or 587 with starttls, 465 with ssl)"),
+    Setting("mail.security", "none", "none, starttls or ssl"),
+    Setting("mail.from", "", "Sender address, e.g. cok@energosbyt.ru"),
+    Setting("mail.from_name", "", "Sender name shown to the customer"),
+    Setting("mail.username", "", "SMTP login, when the server asks for one"),
+    Setting("mail.password", "", "SMTP password (keep office.toml readable only by the server's user)"),
+    Setting("mail.timeout_s", 10, "Seconds to wait for the SMTP server"),
+    Setting("mail.ca_file", "", "CA certificate file for the SMTP server's certificate; empty: the system's"),
+    Setting("sms.url", "", "SMS gateway URL; {phone} and {text} are filled in; empty: no SMS"),
+    Setting("sms.method", "POST", "GET or POST"),
+    Setting("sms.body", "", "Request body template with {phone} and {text}; empty: none"),
+    Setting("sms.content_type", "application/json", "application/json or application/x-www-form-urlencoded"),
+    Setting("sms.authorization", "", "Authorization header sent to the gateway, e.g. \"Bearer …\""),
+    Setting("sms.timeout_s", 10, "Seconds to wait for the SMS gateway"),
+    Setting("sms.ca_file", "", "CA certificate file for the gateway's certificate; empty: the system's"),
 )
 
 
@@ -101,6 +118,11 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         fail("office.timezone", f"unknown time zone {tz!r}")
     if settings["office.language"] not in ("ru", "en"):
         fail("office.language", "must be 'ru' or 'en'")
+    try:
+        notify_channels(settings.__getitem__)
+    except ValueError as exc:  # "<key>: <what is wrong>"
+        key, _, what = str(exc).partition(": ")
+        fail(key, what)
 
     roles = standard_roles()
     for rid, table in raw.get("roles", {}).items():

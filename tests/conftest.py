@@ -54,3 +54,23 @@ def live_office_realtime(office_dir):
     live = start_live_office(office_dir)
     yield live
     stop_live_office(live)
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; `.inbox.wait_for(n)` gives the messages."""
+    from notify_servers import SmtpServer
+
+    server = SmtpServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_gateway():
+    """An HTTP stub of an SMS gateway on 127.0.0.1; `.wait_for(n)` gives the requests."""
+    from notify_servers import SmsStub
+
+    stub = SmsStub()
+    yield stub
+    stub.stop()

@@ -1,0 +1,1 @@
+"""Adapters: what the office talks to outside itself (disk, mail, SMS, the centre)."""
