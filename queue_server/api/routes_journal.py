@@ -31,9 +31,9 @@ def register(api: Api) -> None:
         if (request.content_length or 0) > MAX_IMPORT_BYTES:
             raise ApiError(413, "too_large", "The file is larger than 512 MB: import it with `qserver import`")
         app = office_app()
-        try:
-            events = parse_jsonl(request.get_data().splitlines(), app.config.catalog)
+        try:  # every line checked before any is applied (JournalStore.import_events)
+            lines = parse_jsonl(request.get_data().splitlines())
+            added = app.service.import_events(lines)
         except ImportRefused as exc:
             raise ApiError(422, "bad_line", str(exc), {"line": exc.line_no}) from None
-        added = app.service.import_events(events)
-        return jsonify({"imported": added, "skipped": len(events) - added})
+        return jsonify({"imported": added, "skipped": len(lines) - added})

@@ -143,27 +143,33 @@ def test_estimated_wait_uses_people_ahead_open_counters_and_recent_service(offic
     assert office.office.estimate_for(office.office.visit(third.visit).current_step) == 120
 
 
-def test_people_ahead_count_by_queuing_time_even_when_history_arrives_late(office):
-    """A journal imported after today's tickets brings earlier steps: they are ahead."""
-    late = office.issue()
+def test_the_queue_keeps_the_journal_order_when_the_wall_clock_steps_back(office):
+    """Issue #15: after the clock stepped back 10 minutes the newest ticket was called first.
+    The order of arrival is the journal's; a later ticket never looks as if it waited longer."""
+    office.open("1")
+    first = office.issue()
+    office.tick(2)
+    second = office.issue()
+    office.tick(-10)  # the wall clock steps back: the next ticket is stamped 8 minutes "before" the first
+    newest = office.issue()
     office.tick(1)
-    later = office.issue()
-    fresh = Office(office.office.catalog, office.office.hours)
-    for e in office.journal:
-        fresh.apply(e)
-    earlier = ev.Event(ev.VISIT_ISSUED, office.now.replace(hour=6), visit="imported", step=1,
-                       service="reception", data={"number": "А900", "priority": None, "channel": "kiosk"},
-                       seq=99)
-    fresh.apply(earlier)
-    queue = fresh.queues["reception"]
-    assert [s.visit_id for s in queue] == ["imported", late.visit, later.visit]
-    assert [fresh.ahead_of(s) for s in queue] == [0, 1, 2]
-    # Two tickets in the same instant each count the other as ahead (nobody is promised first place).
+    o = office.office
+    steps = [o.visit(t.visit).current_step for t in (first, second, newest)]
+    assert [o.ahead_of(s) for s in steps] == [0, 1, 2]
+    now = o.steady(office.now)
+    assert steps[0].wait_s(now) >= steps[1].wait_s(now) >= steps[2].wait_s(now) >= 0
+    called = []
+    for _ in range(3):
+        called.append(office.next("1").visit)
+        office.do(o.finish, "1", "op1")
+    assert called == [first.visit, second.visit, newest.visit]
+
+
+def test_tickets_of_the_same_instant_are_ahead_in_the_order_they_came(office):
     twin = office.issue()
     twin2 = office.issue()
-    office_ = office.office
-    steps = [office_.visit(v.visit).current_step for v in (twin, twin2)]
-    assert [office_.ahead_of(s) for s in steps] == [3, 3]
+    o = office.office
+    assert [o.ahead_of(o.visit(v.visit).current_step) for v in (twin, twin2)] == [0, 1]
 
 
 def test_tickets_only_within_working_hours():
