@@ -24,7 +24,7 @@ from .errors import (
     NoCurrentVisitor,
     NotFound,
 )
-from .eta import ServiceTimes, estimate_wait_s
+from .eta import ServiceHistory, ServiceTimes, estimate_wait_s
 from .event_schema import CHANNELS, LANGUAGES, TAKEN_OVER
 from .events import Event
 from .hours import WorkingHours
@@ -65,7 +65,8 @@ class Office:
         self.queues: dict[str, list[Step]] = {sid: [] for sid in catalog.services}
         self.counters = {cid: CounterState(cid) for cid in catalog.counters}
         self.recent_calls: deque[dict] = deque(maxlen=RECENT_CALLS)
-        self.service_times = ServiceTimes()
+        self.service_times = ServiceTimes({sid: s.role for sid, s in catalog.services.items()})
+        self._history = ServiceHistory(self.service_times)  # the one fold, fed as events apply
         self.last_seq = 0
         self._numbers: dict[tuple[str, str], int] = {}
         self._pruned_at: datetime | None = None
@@ -317,6 +318,7 @@ class Office:
         handler = _HANDLERS.get(e.type)
         if handler is not None:
             handler(self, e)
+            self._history.feed(e)
 
     def _issued(self, e: Event) -> None:
         d = e.data
@@ -381,10 +383,6 @@ class Office:
             return None
         if step.state == QUEUED:
             self._dequeue(step)
-        if step.state in ACTIVE_STEP_STATES and state in (FINISHED, TRANSFERRED):
-            seconds = step.service_s(e.at)
-            if seconds is not None:
-                self.service_times.record(step.service_id, seconds)
         step.state, step.ended_at = state, e.at
         self._detach(step.counter_id, step.visit_id, e.at)
         return step
