@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import requests
-from web_helpers import PASSWORD
+from web_helpers import PASSWORD, console_login
 
 
 def web_form(office, **fields):
@@ -30,3 +30,16 @@ def test_the_web_login_asks_before_a_takeover_and_then_does_what_the_api_does(we
     assert web_office.get("/api/v1/state", "op2").status_code == 401  # the old session ended at once
     state = web_office.get("/api/v1/state", "head").json()
     assert next(c for c in state["counters"] if c["counter_id"] == "2")["operator"] == "op1"
+
+
+def test_in_chromium_the_takeover_is_a_box_to_tick(web_office, page_for):
+    page = page_for("ru")
+    console_login(page, web_office, "op1", "2")
+    page.wait_for_selector("#login-error")
+    assert "op2" in page.inner_text("#login-error") and not page.is_checked("#f-takeover")
+    page.fill("#f-password", PASSWORD)
+    page.check("#f-takeover")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("body[data-live=on]")
+    assert page.inner_text("#counter-name") == "Окно 2"
+    assert web_office.get("/api/v1/state", "op2").status_code == 401
