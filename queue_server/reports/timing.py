@@ -137,13 +137,8 @@ class _Pass(Fold):
         g = self.groups[key] = [[], [], 0, 0, 0, 0]
         return g
 
-    # ---- the fold's hooks ------------------------------------------------------
-    def issued(self, v, t, at, e) -> None:
-        T = self.T
-        day, h = divmod(self.bucket(at, t), 24)
-        v += (day, h, self.role_of.get(v[V_SVC]), False)
-        T.visits[day] += 1
-        T.h_arrivals[h] += 1
+    def _queued(self, h: int) -> None:
+        """One more step waits, queued in local hour h: the hour's steps and the most waiting."""
         self.h_steps[h] += 1
         waiting, hw = self.waiting, self.h_waiting_max
         if waiting > hw[h]:
@@ -152,6 +147,15 @@ class _Pass(Fold):
         if waiting > hw[h]:
             hw[h] = waiting
         self.waiting = waiting
+
+    # ---- the fold's hooks ------------------------------------------------------
+    def issued(self, v, t, at, e) -> None:
+        T = self.T
+        day, h = divmod(self.bucket(at, t), 24)
+        v += (day, h, self.role_of.get(v[V_SVC]), False)
+        T.visits[day] += 1
+        T.h_arrivals[h] += 1
+        self._queued(h)
         d = e[self.k_data]
         ik = (d.get("channel"), d.get("priority")) if d.__class__ is dict else _issue_fields(d)
         T.tickets[ik] = T.tickets.get(ik, 0) + 1
@@ -195,14 +199,7 @@ class _Pass(Fold):
             v[V_MULTI] = True
         h = self.bucket(at, t) % 24
         v[V_QHOUR] = h
-        self.h_steps[h] += 1
-        waiting, hw = self.waiting, self.h_waiting_max
-        if waiting > hw[h]:
-            hw[h] = waiting
-        waiting += 1
-        if waiting > hw[h]:
-            hw[h] = waiting
-        self.waiting = waiting
+        self._queued(h)
 
     def visit_ended(self, v, t, how, e) -> None:
         T = self.T
