@@ -56,6 +56,9 @@ REFUSED = [
     ("a step that is not a whole number", [ISSUED, dict(CALLED, step="1")], "step must be a whole number"),
     ("a call whose reason has no template", [ISSUED, line(ev.STEP_CALLED, counter="1",
                                                           data={"reason": {"code": "only"}})], "template"),
+    ("a call reason whose sentence reaches into the server",
+     [ISSUED, line(ev.STEP_CALLED, counter="1", data={"reason": CALL_REASON | {
+         "template": "{wait_min.__class__.__mro__}"}})], "template may use only"),
     ("a call for a visit never issued", [CALLED], "no visit v1"),
     ("a ticket issued twice", [ISSUED, dict(ISSUED, data={"number": "А901"})], "issued twice"),
     ("a finish of a visit already over", [ISSUED, CALLED, FINISHED, dict(FINISHED, data={"outcome": "unresolved"})],

@@ -7,6 +7,10 @@ journal uses it: the journal store checks what it appends, an import checks
 every line before applying any, the API takes its enums and lengths from it,
 and the type table in docs/journal.md is generated from it
 (tests/test_docs.py). A new feature adds its event types here, as entries.
+Entries are only ever added or widened, never narrowed: a type, field or
+choice that a journal already holds must stay valid, or the start-up replay
+would refuse that journal (so the call reason's sentence is checked for its
+placeholders, not against today's wording).
 
 Checking is plain Python (a few comparisons per field): it runs on every
 acknowledged action, where a general JSON-schema validator would cost more
@@ -14,6 +18,7 @@ than the rest of the domain's work.
 """
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -44,6 +49,7 @@ class Field:
     free_text: bool = False  # typed by a clerk: may hold a name or a phone
     not_typed: tuple[str, ...] = ()  # the office's own codes in a free-text field
     fields: tuple[Field, ...] = ()  # an object's own keys
+    names: tuple[str, ...] = ()  # a str.format template that may use only these plain {names}
     doc: str = ""
 
 
@@ -67,7 +73,8 @@ def _reason_params() -> tuple[Field, ...]:
 CALL_REASON = Field(
     "reason", OBJECT, doc="why this visitor (docs/call-policy.md)",
     fields=(Field("code", TEXT, required=True, null=False, choices=tuple(REASON_MESSAGES)),
-            Field("template", TEXT, required=True, null=False, choices=tuple(REASON_MESSAGES.values())),
+            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min"),
+                  doc="the sentence, translated when shown"),
             Field("params", OBJECT, required=True, null=False, fields=_reason_params()),
             Field("wait_s", NUMBER), Field("norm_s", NUMBER), Field("priority", TEXT, max_len=ID_LEN),
             Field("urgency", NUMBER), Field("waiting", INT)))
@@ -170,6 +177,8 @@ def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bo
             return f"{where}{f.name} must be one of: {', '.join(map(str, f.choices))}"
         if strict and f.max_len is not None and len(v) > f.max_len:
             return f"{where}{f.name} is longer than {f.max_len} characters"
+        if f.names and not _plain_template(v, f.names):
+            return f"{where}{f.name} may use only {{{'}, {'.join(f.names)}}}"
         if f.fields:
             problem = _check_object(v, f.fields, f"{where}{f.name}.", strict)
             if problem:
@@ -185,6 +194,16 @@ def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bo
 
 
 _NAMES: dict[int, frozenset[str]] = {}  # the field names of each declared tuple of fields
+
+
+def _plain_template(text: str, names: tuple[str, ...]) -> bool:
+    """A format template whose fields are plain names from `names`: no attribute or
+    index lookups, conversions or format specs (shown to clerks via str.format)."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return False
+    return all(name is None or (name in names and not spec and conv is None) for _, name, spec, conv in parts)
 
 
 def check_event(e: Event, strict: bool = True) -> str | None:
@@ -216,7 +235,7 @@ def check_event(e: Event, strict: bool = True) -> str | None:
 # ---- documentation ------------------------------------------------------------
 def _describe(f: Field) -> str:
     parts = []
-    if f.choices and f.name != "template":
+    if f.choices:
         parts.append("/".join(f"`{c}`" for c in f.choices) + ("/null" if f.null else ""))
     elif f.fields:
         parts.append(f"{f.type} of " + ", ".join(f"`{x.name}`" for x in f.fields))
