@@ -322,6 +322,7 @@ class Office:
 
     def _issued(self, e: Event) -> None:
         d = e.data
+        assert e.visit is not None and e.service is not None  # the event schema requires both
         visit = Visit(e.visit, d["number"], e.at, d.get("priority"), d.get("channel") or "kiosk",
                       d.get("lang") or "ru")
         self.visits[e.visit] = visit
@@ -341,7 +342,7 @@ class Office:
         self.queues.setdefault(step.service_id, []).append(step)
 
     def _step(self, e: Event) -> Step | None:
-        visit = self.visits.get(e.visit)
+        visit = self.visits.get(e.visit or "")
         if visit is None or not visit.steps:
             return None
         return visit.current_step
@@ -388,27 +389,29 @@ class Office:
         return step
 
     def _finished(self, e: Event) -> None:
-        if self._ended(e, FINISHED) is not None:
-            self._close_visit(e.visit, e.at)
+        step = self._ended(e, FINISHED)
+        if step is not None:
+            self._close_visit(step.visit_id, e.at)
 
     def _no_show(self, e: Event) -> None:
-        if self._ended(e, NO_SHOW) is not None:
-            self._close_visit(e.visit, e.at)
+        step = self._ended(e, NO_SHOW)
+        if step is not None:
+            self._close_visit(step.visit_id, e.at)
 
     def _cancelled(self, e: Event) -> None:
-        visit = self.visits.get(e.visit)
+        visit = self.visits.get(e.visit or "")
         if visit is None:
             return
         if visit.current_step.state in OPEN_STEP_STATES:
             self._ended(e, CANCELLED)
-        self._close_visit(e.visit, e.at)
+        self._close_visit(visit.id, e.at)
 
     def _transferred(self, e: Event) -> None:
         step = self._ended(e, TRANSFERRED)
         if step is None:
             return
-        visit = self.visits[e.visit]
-        nxt = Step(e.visit, step.index + 1, e.data["to_service"], self._queue_time(e.at),
+        visit = self.visits[step.visit_id]
+        nxt = Step(visit.id, step.index + 1, e.data["to_service"], self._queue_time(e.at),
                    note=e.data.get("note", ""))
         self._enqueue(visit, nxt)
 
