@@ -21,14 +21,16 @@ from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
+from .domain import events as ev
+from .domain.commands import EndOfDay
 from .domain.errors import DomainError
-from .domain.office import Office
 from .i18n import server_gettext
 from .journal_store import JournalStore
 from .realtime import Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
-from .service_layer import OfficeService
+from .service import OfficeService
+from .service.sessions import end_taken_over_sessions
 
 log = logging.getLogger(__name__)
 DB_NAME = "office.sqlite"
@@ -74,7 +76,8 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
             accounts.add_user(account.login, account.role, name=account.name,
                               password_hash=account.password_hash, now=clock.now())
     service = OfficeService(config, store, clock)
-    service.run(Office.end_of_day)  # the server may have been off at midnight
+    service.on(ev.COUNTER_CLOSED, end_taken_over_sessions(accounts))
+    service.handle(EndOfDay())  # the server may have been off at midnight
     realtime = Realtime(service, accounts)
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
@@ -121,7 +124,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     def closed_day_reports(local):
         write_day(app.store, config.catalog, app.data_dir, local.date())
 
-    jobs = [DailyJob("day over", at_local("00:00"), lambda local: app.service.run(Office.end_of_day)),
+    jobs = [DailyJob("day over", at_local("00:00"), lambda local: app.service.handle(EndOfDay())),
             DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),

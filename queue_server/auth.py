@@ -160,6 +160,15 @@ class Accounts:
         self.store.execute("DELETE FROM tokens WHERE hash=?", (digest,))
         self._known.pop(digest, None)
 
+    def revoke_sessions(self, login: str, counter_id: str) -> int:
+        """End every session `login` holds at `counter_id` (a takeover); returns how many."""
+        where = "kind='staff' AND subject=? AND counter_id=?"
+        digests = [r[0] for r in self.store.query(f"SELECT hash FROM tokens WHERE {where}", (login, counter_id))]
+        self.store.execute(f"DELETE FROM tokens WHERE {where}", (login, counter_id))
+        for digest in digests:
+            self._known.pop(digest, None)
+        return len(digests)
+
 
 def require(principal: Principal, *, staff_roles: tuple[str, ...] = (), device_kinds: tuple[str, ...] = ()) -> None:
     """Raise Forbidden unless the principal is one of the given staff roles or device kinds."""

@@ -10,13 +10,14 @@ import logging
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
 from .auth import Accounts
 from .config import ConfigError, load_config
-from .journal_io import ImportRefused, iter_jsonl, to_jsonl
+from .journal_io import Fingerprint, ImportRefused, iter_jsonl, to_jsonl
 from .journal_store import JournalStore
 
 EXAMPLE = Path(__file__).with_name("office.example.toml")
@@ -59,13 +60,59 @@ def _serve(data: Path, host: str, port: int, base_url: str, threads: int, dev: b
         serve_production(lambda: create_app(data, base_url=base_url), host, port, threads)
 
 
+def start_refused(data: Path) -> str | None:
+    """Why the office would not start, or None: its start-up replay, run before
+    serving, so that a journal the office cannot apply stops `qserver run` with
+    a message naming the event and `qserver doctor`, never a worker's traceback."""
+    from .clock import SystemClock
+    from .service import OfficeService, ReplayRefused
+
+    store = JournalStore(data / DB_NAME)
+    try:
+        OfficeService(load_config(data / CONFIG_NAME), store, SystemClock())
+    except ReplayRefused as exc:
+        return str(exc)
+    finally:
+        store.close()
+    return None
+
+
 def cmd_run(args) -> int:
     config = load_config(Path(args.data) / CONFIG_NAME)
     host = args.host or config.get("server.host")
     port = args.port or config.get("server.port")
     base_url = config.get("server.public_url") or f"http://{host}:{port}"
+    refused = start_refused(Path(args.data))
+    if refused:
+        print(f"qserver run: the office does not start: {refused}", file=sys.stderr)
+        return 3
     _serve(Path(args.data), host, port, base_url, config.get("server.threads"), args.dev)
     return 0
+
+
+def cmd_doctor(args) -> int:
+    """Read-only unless --set-aside: see queue_server/doctor.py and docs/journal.md."""
+    from .doctor import examine, report
+
+    data = Path(args.data)
+    found = examine(data, _now(), DB_NAME, CONFIG_NAME)
+    if args.set_aside:
+        problems = {p.seq: p.why for p in found.blocking + found.journal if p.seq is not None}
+        unknown = [s for s in args.set_aside if s not in problems]
+        if unknown:
+            print(f"qserver doctor: doctor finds nothing wrong with seq {', '.join(map(str, unknown))}: "
+                  "nothing was set aside", file=sys.stderr)
+            return 2
+        store = JournalStore(data / DB_NAME)
+        try:
+            for seq in args.set_aside:
+                done = store.set_aside(seq, problems[seq])
+                print(f"Set aside seq {', '.join(map(str, done))} (kept in the journal as journal.set_aside).")
+        finally:
+            store.close()
+        found = examine(data, _now(), DB_NAME, CONFIG_NAME)
+    sys.stdout.write(report(found, data))
+    return 0 if found.starts else 1
 
 
 def cmd_demo(args) -> int:
@@ -84,6 +131,10 @@ def cmd_demo(args) -> int:
     display = accounts.add_device("demo-hall-board", "display", now)
     store.close()
     base = f"http://{args.host}:{args.port}"
+    refused = start_refused(data)
+    if refused:
+        print(f"qserver demo: the office does not start: {refused}", file=sys.stderr)
+        return 3
     print(f"""
 Demo office is starting on {base}
 
@@ -149,25 +200,32 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    """All or nothing, in constant memory: one pass checks every line, a second imports."""
+    """All or nothing, in constant memory: one pass checks every line (against the
+    event schema and what the office could apply after its journal), a second
+    imports the same bytes in one transaction."""
     config = load_config(Path(args.data) / CONFIG_NAME)
-    try:
-        with open(args.file, encoding="utf-8") as fh:
-            total = sum(1 for _ in iter_jsonl(fh, config.catalog))
-    except (OSError, ImportRefused) as exc:
-        print(f"qserver import: {args.file}: {exc} — nothing was imported", file=sys.stderr)
-        return 2
     store = JournalStore(Path(args.data) / DB_NAME)
+    checked = Fingerprint()
+    lines = [0]
     try:
-        with open(args.file, encoding="utf-8") as fh:
-            added = store.import_events(iter_jsonl(fh, config.catalog))
-    except (OSError, ImportRefused) as exc:  # the file changed since it was checked: rolled back
+        with open(args.file, "rb") as fh:
+            store.import_events(_counting(iter_jsonl(checked.lines(fh)), lines), config.catalog, dry_run=True)
+        with open(args.file, "rb") as fh:
+            added = store.import_events(iter_jsonl(Fingerprint(checked.digest).lines(fh)), config.catalog)
+    except (OSError, ImportRefused) as exc:
         print(f"qserver import: {args.file}: {exc} — nothing was imported", file=sys.stderr)
         return 2
     finally:
         store.close()
-    print(f"Imported {added} events, skipped {total - added} already present.")
+    print(f"Imported {added} events, skipped {lines[0] - added} already present.")
     return 0
+
+
+def _counting(items: Iterator, box: list[int]) -> Iterator:
+    """The items as they come, counted in box[0]."""
+    for item in items:
+        box[0] += 1
+        yield item
 
 
 def cmd_backup(args) -> int:
@@ -267,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("backup", cmd_backup, "take an online backup now")
     c = command("restore", cmd_restore, "replace the database with a backup (stop the server first)")
     c.add_argument("file")
+    c = command("doctor", cmd_doctor, "check the database and the journal (read-only); "
+                "--set-aside takes events out of the replay")
+    c.add_argument("--set-aside", type=int, nargs="+", metavar="SEQ",
+                   help="with the server stopped: set these events (and the rest of their visits) aside")
     c = command("report", cmd_report, "a timing report for a day or a period")
     c.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
     c.add_argument("--from", dest="start", help="first day of a period")

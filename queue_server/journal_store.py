@@ -14,12 +14,16 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from .domain.events import FREE_TEXT, NOT_TYPED, Event, format_at, parse_at, without_free_text
+from .domain.catalog import Catalog
+from .domain.event_schema import FREE_TEXT, NOT_TYPED, check_event, without_free_text
+from .domain.events import JOURNAL_SET_ASIDE, Event, format_at, parse_at
+from .domain.journal_check import JournalCheck
+from .journal_io import ImportRefused, Numbered
 
 SCHEMA_VERSION = 1
 # Commits between WAL checkpoints. The checkpoint (copying the WAL into the
@@ -92,13 +96,39 @@ def _row(e: Event, uid: str) -> tuple:
             _data_text(e.data))
 
 
+class JournalRefused(ValueError):
+    """An event that does not fit the event schema: it is not written."""
+
+
+class UnreadableRow(ValueError):
+    """A journal row that is not an event at all (its time or data does not parse)."""
+
+    def __init__(self, seq: int, reason: str):
+        super().__init__(f"seq {seq}: {reason}")
+        self.seq, self.reason = seq, reason
+
+
 def _event(row: tuple) -> Event:
     seq, at, type_, visit, step, service, counter, operator, data = row
-    return Event(type_, parse_at(at), visit, step, service, counter, operator,
-                 json.loads(data) if data else {}, seq)
+    try:
+        return Event(type_, parse_at(at), visit, step, service, counter, operator,
+                     json.loads(data) if data else {}, seq)
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise UnreadableRow(seq, f"unreadable row ({exc})") from None
 
 
 _COLUMNS = "seq, at, type, visit, step, service, counter, operator, data"
+
+
+def read_events(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> Iterator[Event | UnreadableRow]:
+    """The journal's events in seq order (`where` narrows them), a row that does not
+    read as an event given as its UnreadableRow instead of raising it: the start-up
+    replay names it, `qserver doctor` goes on past it."""
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM events {where} ORDER BY seq", params):
+        try:
+            yield _event(row)
+        except UnreadableRow as exc:
+            yield exc
 
 
 class JournalStore:
@@ -162,7 +192,15 @@ class JournalStore:
             conn.close()
 
     def append(self, events: list[Event]) -> list[Event]:
-        """Commit events durably and return them with their seq numbers."""
+        """Commit events durably and return them with their seq numbers.
+
+        Each is held to the event schema first: a line the office could not
+        replay never reaches the journal (a bug refused here is one request's
+        error, not an office that cannot start)."""
+        for e in events:
+            problem = check_event(e)
+            if problem:
+                raise JournalRefused(problem)
         out = []
         with self._transaction() as conn:
             for e in events:
@@ -172,30 +210,65 @@ class JournalStore:
                 out.append(_replace_seq(e, cur.lastrowid))
         return out
 
-    def import_events(self, events: Iterable[Event]) -> int:
+    def import_events(self, events: Iterable[Event | Numbered], catalog: Catalog | None = None,
+                      dry_run: bool = False) -> int:
         """Insert what is new and return how many; facts already in the journal are
-        skipped (idempotent). `events` may be a stream: nothing is held but the keys.
+        skipped (idempotent). `events` may be a stream of events or of (line number,
+        event): nothing is held but keys and each visit's current step.
 
+        All or nothing: every new line is checked against the event schema, the
+        office's services and counters, and what the office could apply after the
+        journal and the lines before it (`JournalCheck`), and the first that fails
+        raises ImportRefused with its line number, before anything is written.
+        `dry_run` checks only, on a reader connection (`qserver import`'s first pass).
         Repeats of one fact within the file count as first, second… repeat,
         exactly as append numbered them, so a re-import matches them again.
         """
-        added = 0
-        seen: collections.Counter[str] = collections.Counter()
+        if dry_run:
+            return self._import(self.reader(), events, catalog, write=False)
         with self._transaction() as conn:
-            for e in events:
-                base = e.uid()
-                n = seen[base]
-                seen[base] += 1
-                blank = without_free_text(e)
-                if blank is not None and conn.execute(  # here already, its text blanked since
-                        "SELECT 1 FROM events WHERE uid = ?", (_occurrence_uid(blank.uid(), n),)).fetchone():
-                    continue
-                added += conn.execute(_INSERT, _row(e, _occurrence_uid(base, n))).rowcount
+            added = self._import(conn, events, catalog, write=True)
             if added:  # older lines may carry texts to blank: the next pass reads all again
                 conn.execute("DELETE FROM meta WHERE key = 'texts_blanked_before'")
         if added:
             self._request_checkpoint()  # a big import leaves a big WAL behind
         return added
+
+    def _import(self, conn: sqlite3.Connection, events: Iterable[Event | Numbered], catalog: Catalog | None,
+                write: bool) -> int:
+        check = JournalCheck(catalog, history=lambda visit: self._visit_history(conn, visit))
+        added = 0
+        seen: collections.Counter[str] = collections.Counter()
+        for n, e in _numbered(events):
+            problem = check.shape(e)
+            if problem:
+                raise ImportRefused(n, problem)
+            base = e.uid()
+            k = seen[base]
+            seen[base] += 1
+            uid = _occurrence_uid(base, k)
+            if _stored(conn, uid):
+                continue
+            blank = without_free_text(e)
+            if blank is not None and _stored(conn, _occurrence_uid(blank.uid(), k)):
+                continue  # here already, its text blanked since
+            problem = check.follow(e)
+            if problem:
+                raise ImportRefused(n, problem)
+            if write:
+                conn.execute(_INSERT, _row(e, uid))
+            added += 1
+        return added
+
+    @staticmethod
+    def _visit_history(conn: sqlite3.Connection, visit: str) -> Iterator[Event]:
+        """A visit's events in the journal, in order; a row that does not read is passed over
+        (an import cannot mend it; `qserver doctor` names it)."""
+        for row in conn.execute(f"SELECT {_COLUMNS} FROM events WHERE visit = ? ORDER BY seq", (visit,)):
+            try:
+                yield _event(row)
+            except UnreadableRow:
+                continue
 
     def blank_texts(self, before: datetime) -> int:
         """Blank what clerks typed (events.FREE_TEXT) in events before `before`;
@@ -252,6 +325,42 @@ class JournalStore:
         for row in self.reader().execute(sql, (seq,)):
             yield _event(row)
 
+    def replay_events(self, start: datetime) -> Iterator[Event | UnreadableRow]:
+        """Every event from `start` on (the start-up replay), unreadable rows included."""
+        return read_events(self.reader(), "WHERE at >= ?", (format_at(start),))
+
+    def set_aside(self, seq: int, problem: str) -> list[int]:
+        """Take event `seq` and the later events of its visit out of the replay (`qserver
+        doctor --set-aside`): each becomes a `journal.set_aside` line that keeps its
+        seq, its time and visit, and the whole original line as text. Returns the seqs."""
+        with self._transaction() as conn:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE seq = ?", (seq,)).fetchall()
+            if not rows:
+                raise KeyError(seq)
+            visit = rows[0][3]
+            if isinstance(visit, str) and visit:
+                rows += conn.execute(f"SELECT {_COLUMNS} FROM events WHERE visit = ? AND seq > ? ORDER BY seq",
+                                     (visit, seq)).fetchall()
+            done, at = [], None
+            for row in rows:
+                if row[2] == JOURNAL_SET_ASIDE:
+                    continue
+                try:
+                    at = parse_at(row[1])
+                except (ValueError, TypeError, AttributeError):
+                    at = at or datetime(1970, 1, 1, tzinfo=UTC)  # the line keeps its own text in `line`
+                line = json.dumps(dict(zip(_COLUMNS.split(", "), row, strict=True)), ensure_ascii=False, default=str)
+                e = Event(JOURNAL_SET_ASIDE, at, visit=row[3] if isinstance(row[3], str) else None, data={
+                    "line": line, "problem": problem if row[0] == seq else f"follows seq {seq}, set aside with it"})
+                base, n = e.uid(), 0
+                while _stored(conn, _occurrence_uid(base, n)):
+                    n += 1
+                conn.execute("UPDATE events SET uid = ?, at = ?, type = ?, visit = ?, step = NULL, service = NULL, "
+                             "counter = NULL, operator = NULL, data = ? WHERE seq = ?",
+                             (_occurrence_uid(base, n), format_at(at), e.type, e.visit, _data_text(e.data), row[0]))
+                done.append(row[0])
+        return done
+
     def events_between(self, start: datetime, end: datetime) -> Iterator[Event]:
         """Events with start <= at < end, in journal order."""
         sql = f"SELECT {_COLUMNS} FROM events WHERE at >= ? AND at < ? ORDER BY seq"
@@ -292,6 +401,16 @@ class JournalStore:
         with self.lock:
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             self.conn.close()
+
+
+def _stored(conn: sqlite3.Connection, uid: str) -> bool:
+    return conn.execute("SELECT 1 FROM events WHERE uid = ?", (uid,)).fetchone() is not None
+
+
+def _numbered(events: Iterable[Event | Numbered]) -> Iterator[Numbered]:
+    """(line number, event) pairs: as given, or numbered from 1 when bare events come."""
+    for i, item in enumerate(events, start=1):
+        yield item if isinstance(item, tuple) else (i, item)
 
 
 def _replace_seq(e: Event, seq: int) -> Event:

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from live_office import TEST_SECURITY
+from tests_support import KIOSK
 
 from queue_server.app import DB_NAME, create_app
 from queue_server.backup import prune
 from queue_server.clock import FakeClock
+from queue_server.domain.commands import IssueTicket
 
 QSERVER = str(Path(sys.executable).with_name("qserver"))
 
@@ -94,7 +96,7 @@ def test_the_nightly_backup_runs_at_its_time_and_keeps_the_configured_days(offic
         assert not folder.exists()
         for day in range(16):
             clock.set(datetime(2026, 11, 20, 0, 1, tzinfo=UTC) + timedelta(days=day))
-            app.service.run(lambda o, now: o.issue("reception", now))
+            app.service.handle(IssueTicket("reception"), KIOSK)
             scheduler.tick()
             scheduler.tick()  # once a day, however often it ticks
         backups = sorted(p.name for p in folder.glob("*.sqlite"))

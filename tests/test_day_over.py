@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tests_support import KIOSK
+
 from queue_server.app import create_app
 from queue_server.clock import FakeClock
 from queue_server.domain import events as ev
+from queue_server.domain.commands import IssueTicket
 from queue_server.realtime import track_view
 from queue_server.snapshot import state_snapshot
 
@@ -23,7 +26,7 @@ def waiting(app) -> dict[str, int]:
 
 
 def issue(app, service: str = "reception"):
-    (e,) = app.service.run(lambda o, now: o.issue(service, now))
+    (e,) = app.service.handle(IssueTicket(service), KIOSK)
     return e
 
 

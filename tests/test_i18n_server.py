@@ -8,7 +8,7 @@ from queue_server.domain.policy import REASON_MESSAGES
 from queue_server.i18n import po_messages
 
 ROOT = Path(__file__).parents[1] / "queue_server"
-RAISED = {"DomainError", "NotFound", "InvalidInput", "OfficeClosed", "CounterNotOpen", "CounterBusy",
+RAISED = {"DomainError", "NotFound", "InvalidInput", "OfficeClosed", "CounterNotOpen", "CounterBusy", "CounterTaken",
           "NoCurrentVisitor", "InvalidState", "AuthError", "Forbidden"}
 
 

@@ -1,6 +1,16 @@
 """Scenario helpers shared by API tests (plain functions, not fixtures)."""
 from __future__ import annotations
 
+from queue_server.auth import Principal
+
+
+def operator(login: str = "op1", counter: str = "1") -> Principal:
+    """Who runs a command in-process, as a login at `counter` would."""
+    return Principal("staff", login, "operator", counter)
+
+
+KIOSK = Principal("device", "kiosk-1", "kiosk")
+
 
 def drive_a_morning(live) -> None:
     """A small morning: a transfer, a no-show, a finish with an appeal, a pause."""

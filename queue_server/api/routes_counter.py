@@ -1,33 +1,47 @@
-"""Routes for a counter: call, recall, start, finish, transfer, no-show, pause."""
+"""Routes for a counter: call, recall, start, finish, transfer, no-show, pause.
+
+Each route builds a named command from the checked body (its fields are the
+command's) and hands it to the service layer, which decides who may run it
+(service/authz.py) and maps nothing: domain errors become 4xx answers in app.py.
+"""
 from __future__ import annotations
 
 from flask import g, jsonify
 
-from ..auth import require, require_counter
-from ..domain.errors import NotFound
+from ..domain import commands as c
+from ..service.authz import RULES
 from ..snapshot import step_view
 from . import schemas as S
 from .context import office_app
 from .spec import Api, Guard, endpoint
 
-AT_COUNTER = Guard("the operator logged in at this counter, an admin, or a call-button pad",
-                   lambda p, kw: require_counter(p, kw["counter_id"]))
-STAFF = Guard("operator or admin", lambda p, kw: require(p, staff_roles=("operator", "admin")))
 STEP_OK = {200: S.STEP_VIEW, 404: {"description": "No such counter"},
            409: {"description": "Not possible in the counter's present state"}}
+NO_CONTENT = {204: None, 404: {"description": "No such counter"},
+              409: {"description": "Not possible in the counter's present state"}}
+# path, command, summary, body: the body's fields are the command's
+STEP_ACTIONS = (
+    ("recall", c.Recall, "Call the current visitor again (after the limit: a no-show)", S.EMPTY),
+    ("start", c.StartService, "The visitor has come: service starts", S.EMPTY),
+    ("finish", c.FinishService, "Service is over: outcome and the appeal's kind and topic", S.FINISH),
+    ("transfer", c.Transfer, "Send the visitor to another service (same ticket, same visit)", S.TRANSFER),
+    ("no-show", c.NoShow, "The called visitor did not come", S.EMPTY),
+)
+COUNTER_ACTIONS = (
+    ("pause", c.PauseCounter, "Pause the counter with a reason", S.PAUSE),
+    ("resume", c.ResumeCounter, "End the pause", S.EMPTY),
+)
 
 
-def _known_counter(counter_id: str) -> None:
-    if counter_id not in office_app().config.catalog.counters:
-        raise NotFound("No counter {counter_id}", counter_id=counter_id)
+def guard(command: type[c.Command]) -> Guard:
+    """Any token gets in; the service layer checks the command's rule, described here for the API docs."""
+    return Guard(RULES[command].describe())
 
 
-def _act(counter_id: str, command):
+def _act(counter_id: str, command: c.CounterCommand):
     """Run a counter command and answer with the counter's current step after it."""
-    _known_counter(counter_id)
     app = office_app()
-    operator = g.principal.subject
-    events = app.service.run(lambda o, now: command(o, operator, now))
+    events = app.service.handle(command, g.principal)
 
     def view(office, now):
         step = office.current_step(counter_id)
@@ -39,64 +53,38 @@ def _act(counter_id: str, command):
 
 
 def register(api: Api) -> None:
-    def action(name: str, summary: str, body: dict, run):
-        path = "/api/v1/counters/{counter_id}/" + name
-
+    def step_action(name: str, command: type[c.CounterCommand], summary: str, body: dict) -> None:
         def handler(counter_id, body):
-            result = _act(counter_id, lambda o, op, now: run(o, counter_id, op, now, body))
-            return jsonify(result or {})
+            return jsonify(_act(counter_id, command(counter_id, **body)) or {})
         handler.__name__ = "counter_" + name.replace("-", "_")
-        endpoint(api, "POST", path, summary=summary, tag="counter", body=body, guard=AT_COUNTER,
-                 responses=STEP_OK)(handler)
+        endpoint(api, "POST", "/api/v1/counters/{counter_id}/" + name, summary=summary, tag="counter",
+                 body=body, guard=guard(command), responses=STEP_OK)(handler)
+
+    def counter_action(name: str, command: type[c.CounterCommand], summary: str, body: dict) -> None:
+        def handler(counter_id, body):
+            office_app().service.handle(command(counter_id, **body), g.principal)
+            return "", 204
+        handler.__name__ = "counter_" + name
+        endpoint(api, "POST", "/api/v1/counters/{counter_id}/" + name, summary=summary, tag="counter",
+                 body=body, guard=guard(command), responses=NO_CONTENT)(handler)
 
     @endpoint(api, "POST", "/api/v1/counters/{counter_id}/next",
               summary="Call the visitor who most needs it; the answer says why", tag="counter",
-              body=S.EMPTY, guard=AT_COUNTER, responses={**STEP_OK, 204: None})
+              body=S.EMPTY, guard=guard(c.CallNext), responses={**STEP_OK, 204: None})
     def counter_next(counter_id, body):
-        result = _act(counter_id, lambda o, op, now: o.call_next(counter_id, op, now))
+        result = _act(counter_id, c.CallNext(counter_id))
         if result is None:
             return "", 204
         return jsonify(result)
 
-    action("recall", "Call the current visitor again (after the limit: a no-show)", S.EMPTY,
-           lambda o, c, op, now, b: o.recall(c, op, now))
-    action("start", "The visitor has come: service starts", S.EMPTY,
-           lambda o, c, op, now, b: o.start(c, op, now))
-    action("finish", "Service is over: outcome and the appeal's kind and topic", S.FINISH,
-           lambda o, c, op, now, b: o.finish(c, op, now, b.get("outcome"), b.get("kind"), b.get("topic")))
-    action("transfer", "Send the visitor to another service (same ticket, same visit)", S.TRANSFER,
-           lambda o, c, op, now, b: o.transfer(c, op, now, b["service_id"], b.get("note", "")))
-    action("no-show", "The called visitor did not come", S.EMPTY,
-           lambda o, c, op, now, b: o.no_show(c, op, now))
-
-    @endpoint(api, "POST", "/api/v1/counters/{counter_id}/pause", summary="Pause the counter with a reason",
-              tag="counter", body=S.PAUSE, guard=AT_COUNTER, responses={204: None, 404: {"description": "No such counter"}, 409: {"description": "Busy"}})
-    def counter_pause(counter_id, body):
-        _known_counter(counter_id)
-        office_app().service.run(lambda o, now: o.pause(counter_id, g.principal.subject, now,
-                                                        body.get("reason", "break")))
-        return "", 204
-
-    @endpoint(api, "POST", "/api/v1/counters/{counter_id}/resume", summary="End the pause",
-              tag="counter", body=S.EMPTY, guard=AT_COUNTER, responses={204: None, 404: {"description": "No such counter"},
-                         409: {"description": "Not paused"}})
-    def counter_resume(counter_id, body):
-        _known_counter(counter_id)
-        office_app().service.run(lambda o, now: o.resume(counter_id, g.principal.subject, now))
-        return "", 204
+    for action in STEP_ACTIONS:
+        step_action(*action)
+    for action in COUNTER_ACTIONS:
+        counter_action(*action)
 
     @endpoint(api, "POST", "/api/v1/visits/{visit_id}/cancel", summary="Cancel a visit (the visitor left)",
-              tag="counter", body=S.CANCEL, guard=STAFF,
+              tag="counter", body=S.CANCEL, guard=guard(c.CancelVisit),
               responses={204: None, 404: {"description": "No such visit"}, 409: {"description": "Already over"}})
     def cancel_visit(visit_id, body):
-        app = office_app()
-        p = g.principal
-
-        def command(o, now):
-            visit = o.visit(visit_id)
-            step = visit.current_step
-            if step.counter_id and step.state in ("called", "serving"):
-                require_counter(p, step.counter_id)
-            return o.cancel(visit_id, p.subject, now, body.get("reason", ""))
-        app.service.run(command)
+        office_app().service.handle(c.CancelVisit(visit_id, **body), g.principal)
         return "", 204

@@ -3,24 +3,17 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from ..auth import Forbidden, require
-from ..domain import events as ev
-from ..domain.errors import InvalidInput
-from ..domain.events import Event, format_at
+from ..domain import commands as c
+from ..domain.errors import DomainError
+from ..domain.events import format_at
 from ..realtime import track_view
 from ..snapshot import state_snapshot
 from . import schemas as S
 from .context import bearer_token, office_app
+from .routes_counter import guard
 from .spec import Api, ApiError, Guard, endpoint
 
 ANY = Guard("any staff member or device")
-TICKET_ISSUERS = Guard("a kiosk device or staff", lambda p, kw: require(
-    p, staff_roles=("operator", "head", "admin"), device_kinds=("kiosk",)))
-DEVICES = Guard("any device", lambda p, kw: None if p.kind == "device" else _deny())
-
-
-def _deny():
-    raise Forbidden("Only a device reports device status")
 
 
 def register(api: Api) -> None:
@@ -40,8 +33,12 @@ def register(api: Api) -> None:
             raise ApiError(422, "invalid", f"counter_id: no counter {counter_id}")
         now = app.clock.now()
         token, principal = app.accounts.login(body["login"], body["password"], now, counter_id)
-        if counter_id is not None and principal.role == "operator":
-            app.service.run(lambda o, t: o.open_counter(counter_id, principal.subject, t))
+        if counter_id is not None and principal.role in ("operator", "admin"):
+            try:  # the domain's one rule for an occupied counter: refused unless `takeover`
+                app.service.handle(c.OpenCounter(counter_id, takeover=body.get("takeover", False)), principal)
+            except DomainError:
+                app.accounts.revoke(token)
+                raise
         return jsonify({"token": token, "role": principal.role, "counter_id": principal.counter_id})
 
     @endpoint(api, "POST", "/api/v1/auth/logout", summary="End the session and close the operator's counter",
@@ -49,8 +46,8 @@ def register(api: Api) -> None:
     def logout():
         app = office_app()
         p = g.principal
-        if p.is_staff and p.role == "operator" and p.counter_id:
-            app.service.run(lambda o, t: o.close_counter(p.counter_id, p.subject, t))
+        if p.is_staff and p.role in ("operator", "admin") and p.counter_id:
+            app.service.handle(c.CloseCounter(p.counter_id), p)
         app.accounts.revoke(bearer_token())
         return "", 204
 
@@ -74,17 +71,12 @@ def register(api: Api) -> None:
         return jsonify(office_app().service.read(state_snapshot))
 
     @endpoint(api, "POST", "/api/v1/tickets", summary="Issue a ticket (a new visit)", tag="hall",
-              body=S.TICKET, guard=TICKET_ISSUERS,
+              body=S.TICKET, guard=guard(c.IssueTicket),
               responses={201: S.TICKET_OK, 409: {"description": "The office is closed"}})
     def issue_ticket(body):
         app = office_app()
-        p = g.principal
-        channel = body.get("channel") or ("kiosk" if p.kind == "device" else "counter")
-        if body["service_id"] not in app.config.catalog.services:
-            raise InvalidInput("Unknown service {service_id}", service_id=body["service_id"])
-        lang = body.get("lang") or app.config.catalog.language
-        (e,) = app.service.run(lambda o, now: o.issue(body["service_id"], now, body.get("priority"),
-                                                      channel, lang))
+        (e,) = app.service.handle(c.IssueTicket(**body), g.principal)
+        lang = e.data["lang"]
 
         def view(office, now):
             step = office.visits[e.visit].current_step
@@ -102,10 +94,7 @@ def register(api: Api) -> None:
         return jsonify(office_app().service.read(lambda o, now: track_view(o, visit_id, now)))
 
     @endpoint(api, "POST", "/api/v1/devices/status", summary="A device reports a fault or recovery",
-              tag="devices", body=S.DEVICE_STATUS, guard=DEVICES, responses={204: None})
+              tag="devices", body=S.DEVICE_STATUS, guard=guard(c.ReportDevice), responses={204: None})
     def device_status(body):
-        p = g.principal
-        kind = ev.DEVICE_FAULT if body["status"] == "fault" else ev.DEVICE_OK
-        data = {"kind": p.role, "component": body.get("component", ""), "message": body.get("message", "")}
-        office_app().service.run(lambda o, now: Event(kind, now, operator=p.subject, data=data))
+        office_app().service.handle(c.ReportDevice(**body), g.principal)
         return "", 204

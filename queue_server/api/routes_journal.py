@@ -5,6 +5,7 @@ from flask import Response, jsonify, request, stream_with_context
 
 from ..auth import require
 from ..journal_io import ImportRefused, parse_jsonl, to_jsonl
+from ..service import ReplayRefused
 from .context import office_app
 from .schemas import IMPORTED
 from .spec import Api, ApiError, Guard, endpoint
@@ -26,14 +27,18 @@ def register(api: Api) -> None:
         return Response(stream_with_context(lines), mimetype="application/x-ndjson")
 
     @endpoint(api, "POST", "/api/v1/journal", summary="Import JSON Lines; facts already here are skipped",
-              tag="journal", guard=ADMIN, responses={200: IMPORTED, 422: {"description": "A bad line"}})
+              tag="journal", guard=ADMIN, responses={200: IMPORTED, 422: {"description": "A bad line"},
+                                                     409: {"description": "The journal holds an event the "
+                                                           "office cannot apply: run qserver doctor"}})
     def journal_import():
         if (request.content_length or 0) > MAX_IMPORT_BYTES:
             raise ApiError(413, "too_large", "The file is larger than 512 MB: import it with `qserver import`")
         app = office_app()
-        try:
-            events = parse_jsonl(request.get_data().splitlines(), app.config.catalog)
+        try:  # every line checked before any is applied (JournalStore.import_events)
+            lines = parse_jsonl(request.get_data().splitlines())
+            added = app.service.import_events(lines)
         except ImportRefused as exc:
             raise ApiError(422, "bad_line", str(exc), {"line": exc.line_no}) from None
-        added = app.service.import_events(events)
-        return jsonify({"imported": added, "skipped": len(events) - added})
+        except ReplayRefused as exc:  # imported, but an older line of the journal stops the replay
+            raise ApiError(409, "replay_refused", str(exc), {"seq": exc.seq}) from None
+        return jsonify({"imported": added, "skipped": len(lines) - added})

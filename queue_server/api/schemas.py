@@ -1,7 +1,23 @@
-"""JSON schemas of request and response bodies (documented in /api/openapi.json)."""
+"""JSON schemas of request and response bodies (documented in /api/openapi.json).
+
+A body that becomes an event's data takes its enums and lengths from the
+event schema (domain/event_schema.py), so the API never accepts what the
+journal would refuse.
+"""
 from __future__ import annotations
 
-from ..domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES
+from ..domain import events as ev
+from ..domain.event_schema import Field, field_of
+
+
+def _enum(type_: str, name: str) -> dict:
+    f: Field = field_of(type_, name)
+    return {"enum": [*f.choices, None] if f.null else list(f.choices)}
+
+
+def _text(type_: str, name: str) -> dict:
+    return {"type": "string", "maxLength": field_of(type_, name).max_len}
+
 
 ID = {"type": "string", "minLength": 1, "maxLength": 64}
 TIME = {"type": "string", "description": "ISO-8601 UTC"}
@@ -10,15 +26,17 @@ NULLABLE_STR = {"type": ["string", "null"]}
 LOGIN = {
     "type": "object", "required": ["login", "password"], "additionalProperties": False,
     "properties": {"login": ID, "password": {"type": "string", "maxLength": 256},
-                   "counter_id": {"type": ["string", "null"], "maxLength": 16}},
+                   "counter_id": {"type": ["string", "null"], "maxLength": 16},
+                   "takeover": {"type": "boolean", "description": "take the counter over from the operator "
+                                "working there: their session ends, the visitor at the counter passes to you"}},
 }
 LOGIN_OK = {"type": "object", "required": ["token", "role", "counter_id"], "properties": {
     "token": {"type": "string"}, "role": {"type": "string"}, "counter_id": NULLABLE_STR}}
 
 TICKET = {
     "type": "object", "required": ["service_id"], "additionalProperties": False,
-    "properties": {"service_id": ID, "priority": {"enum": [*PRIORITIES, None]},
-                   "lang": {"enum": ["ru", "en"]}, "channel": {"enum": ["kiosk", "counter", "remote"]}},
+    "properties": {"service_id": ID, "priority": _enum(ev.VISIT_ISSUED, "priority"),
+                   "lang": _enum(ev.VISIT_ISSUED, "lang"), "channel": _enum(ev.VISIT_ISSUED, "channel")},
 }
 TICKET_OK = {"type": "object", "required": ["visit_id", "number", "service_id", "issued_at", "position",
                                             "estimated_wait_s", "track_url"],
@@ -30,21 +48,20 @@ TICKET_OK = {"type": "object", "required": ["visit_id", "number", "service_id", 
 
 FINISH = {
     "type": "object", "additionalProperties": False,
-    "properties": {"outcome": {"enum": [*OUTCOMES, None]}, "kind": {"enum": [*APPEAL_KINDS, None]},
-                   "topic": {"enum": [*APPEAL_TOPICS, None]}},
+    "properties": {name: _enum(ev.STEP_FINISHED, name) for name in ("outcome", "kind", "topic")},
 }
 TRANSFER = {
     "type": "object", "required": ["service_id"], "additionalProperties": False,
-    "properties": {"service_id": ID, "note": {"type": "string", "maxLength": 500}},
+    "properties": {"service_id": ID, "note": _text(ev.STEP_TRANSFERRED, "note")},
 }
 PAUSE = {"type": "object", "additionalProperties": False,
-         "properties": {"reason": {"enum": ["break", "paperwork", "lunch", "other"]}}}
+         "properties": {"reason": {"enum": list(field_of(ev.COUNTER_PAUSED, "reason").choices)}}}
 CANCEL = {"type": "object", "additionalProperties": False,
-          "properties": {"reason": {"type": "string", "maxLength": 200}}}
+          "properties": {"reason": _text(ev.VISIT_CANCELLED, "reason")}}
 DEVICE_STATUS = {
     "type": "object", "required": ["status"], "additionalProperties": False,
-    "properties": {"status": {"enum": ["ok", "fault"]}, "component": {"type": "string", "maxLength": 40},
-                   "message": {"type": "string", "maxLength": 300}},
+    "properties": {"status": {"enum": ["ok", "fault"]}, "component": _text(ev.DEVICE_FAULT, "component"),
+                   "message": _text(ev.DEVICE_FAULT, "message")},
 }
 EMPTY = {"type": "object", "additionalProperties": False, "properties": {}}
 

@@ -40,6 +40,12 @@ class CounterBusy(DomainError):
     code = "counter_busy"
 
 
+class CounterTaken(DomainError):
+    """Another operator works at the counter: only an explicit takeover moves them."""
+
+    code = "counter_taken"
+
+
 class NoCurrentVisitor(DomainError):
     code = "no_current_visitor"
 

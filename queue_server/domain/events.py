@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 VISIT_ISSUED = "visit.issued"
@@ -25,23 +25,13 @@ COUNTER_RESUMED = "counter.resumed"
 DEVICE_FAULT = "device.fault"
 DEVICE_OK = "device.ok"
 
+JOURNAL_SET_ASIDE = "journal.set_aside"
+
 # `visit.cancelled` by the office itself: a ticket still waiting when its day
 # ended. Tickets are for one day (their numbers start over), so none carries over.
 DAY_OVER = "day_over"
 
-# What a clerk types: the one way a visitor's name or phone can reach the journal.
-# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts); the
-# office's own codes in those fields are not typed text and stay.
-FREE_TEXT = ((STEP_TRANSFERRED, "note"), (VISIT_CANCELLED, "reason"))
-NOT_TYPED = (DAY_OVER,)
-
-EVENT_TYPES = frozenset(
-    {
-        VISIT_ISSUED, VISIT_CANCELLED, STEP_CALLED, STEP_RECALLED, STEP_STARTED,
-        STEP_FINISHED, STEP_TRANSFERRED, STEP_NO_SHOW, COUNTER_OPENED,
-        COUNTER_CLOSED, COUNTER_PAUSED, COUNTER_RESUMED, DEVICE_FAULT, DEVICE_OK,
-    }
-)
+# Each type's data, which of it a clerk types, and EVENT_TYPES: event_schema.py.
 
 
 def format_at(at: datetime) -> str:
@@ -103,10 +93,3 @@ class Event:
         raw = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
-
-def without_free_text(e: Event) -> Event | None:
-    """The event with what a clerk typed blanked, or None when it holds none."""
-    for type_, key in FREE_TEXT:
-        if e.type == type_ and e.data.get(key) not in (None, "", *NOT_TYPED):
-            return replace(e, data={**e.data, key: ""})
-    return None

@@ -40,6 +40,7 @@ class Step:
     ended_at: datetime | None = None
     note: str = ""
     reason: dict | None = None
+    arrival: int = 0  # its place in the order of arrival (Office._enqueue)
 
     def wait_s(self, now: datetime) -> float:
         end = self.first_called_at or now

@@ -18,12 +18,14 @@ from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES, Catalog
 from .errors import (
     CounterBusy,
     CounterNotOpen,
+    CounterTaken,
     InvalidInput,
     InvalidState,
     NoCurrentVisitor,
     NotFound,
 )
-from .eta import ServiceTimes, estimate_wait_s
+from .eta import ServiceHistory, ServiceTimes, estimate_wait_s
+from .event_schema import CHANNELS, LANGUAGES, TAKEN_OVER
 from .events import Event
 from .hours import WorkingHours
 from .model import (
@@ -50,8 +52,8 @@ RECENT_CALLS = 12
 KEEP_CLOSED_VISITS = timedelta(hours=26)
 
 
-def _queued_at(step: Step) -> datetime:
-    return step.queued_at
+def _arrival(step: Step) -> int:
+    return step.arrival
 
 
 class Office:
@@ -63,10 +65,13 @@ class Office:
         self.queues: dict[str, list[Step]] = {sid: [] for sid in catalog.services}
         self.counters = {cid: CounterState(cid) for cid in catalog.counters}
         self.recent_calls: deque[dict] = deque(maxlen=RECENT_CALLS)
-        self.service_times = ServiceTimes()
+        self.service_times = ServiceTimes({sid: s.role for sid, s in catalog.services.items()})
+        self._history = ServiceHistory(self.service_times)  # the one fold, fed as events apply
         self.last_seq = 0
         self._numbers: dict[tuple[str, str], int] = {}
         self._pruned_at: datetime | None = None
+        self._arrivals = 0  # steps queued so far: a queue's order is the journal's
+        self._latest: datetime | None = None  # the latest queuing time so far (`_queue_time`)
 
     # ---- reading -------------------------------------------------------
     def visit(self, visit_id: str) -> Visit:
@@ -88,10 +93,28 @@ class Office:
         return self.visits[c.current_visit].current_step
 
     def ahead_of(self, step: Step) -> int:
-        """People queued for the same service before this step (queues are sorted by queuing time)."""
+        """People queued for the same service before this step: queues keep the
+        journal's order of arrival, whatever the wall clock said."""
         queue = self.queues.get(step.service_id, [])
-        at_or_before = bisect.bisect_right(queue, step.queued_at, key=_queued_at)
+        at_or_before = bisect.bisect_right(queue, step.arrival, key=_arrival)
         return at_or_before - 1 if step.state == QUEUED else at_or_before
+
+    def steady(self, now: datetime) -> datetime:
+        """`now`, but never before the latest queuing: the time waits are measured to."""
+        latest = self._latest
+        return latest if latest is not None and now < latest else now
+
+    def _queue_time(self, at: datetime) -> datetime:
+        """When a step starts waiting: its event's time, but never before the step
+        queued just before it in the journal. After the wall clock steps back, a
+        later ticket therefore never looks as if it had waited longer than an
+        earlier one (the call policy compares waits), and the queues' journal
+        order is also their order of queuing time."""
+        latest = self._latest
+        if latest is None or at > latest:
+            self._latest = at
+            return at
+        return latest
 
     def estimate_for(self, step: Step, ahead: int | None = None) -> int:
         """Estimated wait; pass `ahead` when the caller already counted it."""
@@ -123,6 +146,8 @@ class Office:
             raise InvalidInput("Unknown service {service_id}", service_id=service_id)
         if priority is not None and priority not in PRIORITIES:
             raise InvalidInput("Unknown priority {priority}", priority=priority)
+        _check_choice("channel", channel, CHANNELS)
+        _check_choice("lang", lang, LANGUAGES)
         self.hours.check_issue(now)
         prefix = self.catalog.services[service_id].prefix
         n = self._numbers.get((self.local_date(now), prefix), 0) + 1
@@ -134,20 +159,36 @@ class Office:
             data={"number": f"{prefix}{n:03d}", "priority": priority, "channel": channel, "lang": lang},
         )
 
-    def open_counter(self, counter_id: str, operator: str, now: datetime) -> list[Event]:
-        c = self.counter(counter_id)
-        out = []
-        if c.status != COUNTER_CLOSED:
-            if c.operator == operator:
-                return []
-            out.append(Event(ev.COUNTER_CLOSED, now, counter=counter_id, operator=c.operator,
-                             data={"reason": "taken_over"}))
-        out.append(Event(ev.COUNTER_OPENED, now, counter=counter_id, operator=operator))
-        return out
+    def open_counter(self, counter_id: str, operator: str, now: datetime, takeover: bool = False,
+                     supervisor: bool = False) -> list[Event]:
+        """Log `operator` in at a counter: the one rule behind the API's login and the web's.
 
-    def close_counter(self, counter_id: str, operator: str | None, now: datetime) -> list[Event]:
+        A closed counter opens; the same operator again changes nothing. A counter
+        someone else works at is refused, unless the newcomer asks to take it over:
+        then the old session ends (`counter.closed`, reason `taken_over`, `by`) and
+        the HANDOVER rule applies: the visitor at the counter, if any, stays there and
+        passes to the newcomer, who finishes, transfers or marks them a no-show
+        (`counter.opened` names the visit in `handover`). An administrator
+        (`supervisor`) may instead work beside the counter's operator, changing nothing.
+        """
         c = self.counter(counter_id)
         if c.status == COUNTER_CLOSED:
+            return [Event(ev.COUNTER_OPENED, now, counter=counter_id, operator=operator)]
+        if c.operator == operator or (supervisor and not takeover):
+            return []
+        if not takeover:
+            raise CounterTaken("Counter {counter_id} is in use by {operator}: ask them to log out, "
+                               "or take the counter over", counter_id=counter_id, operator=c.operator or "—")
+        return [Event(ev.COUNTER_CLOSED, now, counter=counter_id, operator=c.operator,
+                      data={"reason": TAKEN_OVER, "by": operator}),
+                Event(ev.COUNTER_OPENED, now, counter=counter_id, operator=operator,
+                      data={"taken_over_from": c.operator, "handover": c.current_visit})]
+
+    def close_counter(self, counter_id: str, operator: str | None, now: datetime) -> list[Event]:
+        """Log out of a counter. Only its operator closes it: a session someone took over
+        (or an administrator working beside the operator) leaves it open."""
+        c = self.counter(counter_id)
+        if c.status == COUNTER_CLOSED or c.operator != operator:
             return []
         if self.current_step(counter_id) is not None:
             raise CounterBusy("Finish the current visitor before closing counter {counter_id}",
@@ -162,7 +203,7 @@ class Office:
                               counter_id=counter_id, number=current.number)
         services = self.catalog.counters[counter_id].services
         waiting = [(s, self.visits[s.visit_id]) for sid in services for s in self.queues.get(sid, [])]
-        choice = choose_next(waiting, self.catalog, now)
+        choice = choose_next(waiting, self.catalog, self.steady(now))
         if choice is None:
             return None
         step = choice.step
@@ -227,6 +268,13 @@ class Office:
                      service=step.service_id, counter=step.counter_id, operator=operator,
                      data={"reason": reason})
 
+    def device_status(self, device: str, kind: str, status: str, now: datetime, component: str = "",
+                      message: str = "") -> Event:
+        """A device's report of a fault, or that it works again; `operator` holds its name."""
+        _check_choice("status", status, ("ok", "fault"))
+        return Event(ev.DEVICE_FAULT if status == "fault" else ev.DEVICE_OK, now, operator=device,
+                     data={"kind": kind, "component": component, "message": message})
+
     def end_of_day(self, now: datetime) -> list[Event]:
         """Cancel the tickets of earlier days still waiting: tickets are for one
         day, so yesterday's А012 must not wait beside today's. A visitor already
@@ -270,31 +318,31 @@ class Office:
         handler = _HANDLERS.get(e.type)
         if handler is not None:
             handler(self, e)
+            self._history.feed(e)
 
     def _issued(self, e: Event) -> None:
         d = e.data
+        assert e.visit is not None and e.service is not None  # the event schema requires both
         visit = Visit(e.visit, d["number"], e.at, d.get("priority"), d.get("channel") or "kiosk",
                       d.get("lang") or "ru")
         self.visits[e.visit] = visit
-        self._enqueue(visit, Step(e.visit, e.step or 1, e.service, e.at))
+        self._enqueue(visit, Step(e.visit, e.step or 1, e.service, self._queue_time(e.at)))
         m = _NUMBER.match(visit.number)
         if m:
             key = (self.local_date(e.at), m.group(1))
             self._numbers[key] = max(self._numbers.get(key, 0), int(m.group(2)))
 
     def _enqueue(self, visit: Visit, step: Step) -> None:
-        """Queues stay sorted by queuing time, so the head waited longest and
-        `ahead_of` is a binary search; steps come in time order (append) except
-        when imported history arrives late (insort)."""
+        """Queues keep the journal's order of arrival (events are applied in seq
+        order), so `ahead_of` is a binary search on it; with `apply`'s steady
+        time, the head has also waited longest."""
         visit.steps.append(step)
-        queue = self.queues.setdefault(step.service_id, [])
-        if not queue or queue[-1].queued_at <= step.queued_at:
-            queue.append(step)
-        else:
-            bisect.insort_right(queue, step, key=_queued_at)
+        self._arrivals += 1
+        step.arrival = self._arrivals
+        self.queues.setdefault(step.service_id, []).append(step)
 
     def _step(self, e: Event) -> Step | None:
-        visit = self.visits.get(e.visit)
+        visit = self.visits.get(e.visit or "")
         if visit is None or not visit.steps:
             return None
         return visit.current_step
@@ -336,36 +384,35 @@ class Office:
             return None
         if step.state == QUEUED:
             self._dequeue(step)
-        if step.state in ACTIVE_STEP_STATES and state in (FINISHED, TRANSFERRED):
-            seconds = step.service_s(e.at)
-            if seconds is not None:
-                self.service_times.record(step.service_id, seconds)
         step.state, step.ended_at = state, e.at
         self._detach(step.counter_id, step.visit_id, e.at)
         return step
 
     def _finished(self, e: Event) -> None:
-        if self._ended(e, FINISHED) is not None:
-            self._close_visit(e.visit, e.at)
+        step = self._ended(e, FINISHED)
+        if step is not None:
+            self._close_visit(step.visit_id, e.at)
 
     def _no_show(self, e: Event) -> None:
-        if self._ended(e, NO_SHOW) is not None:
-            self._close_visit(e.visit, e.at)
+        step = self._ended(e, NO_SHOW)
+        if step is not None:
+            self._close_visit(step.visit_id, e.at)
 
     def _cancelled(self, e: Event) -> None:
-        visit = self.visits.get(e.visit)
+        visit = self.visits.get(e.visit or "")
         if visit is None:
             return
         if visit.current_step.state in OPEN_STEP_STATES:
             self._ended(e, CANCELLED)
-        self._close_visit(e.visit, e.at)
+        self._close_visit(visit.id, e.at)
 
     def _transferred(self, e: Event) -> None:
         step = self._ended(e, TRANSFERRED)
         if step is None:
             return
-        visit = self.visits[e.visit]
-        nxt = Step(e.visit, step.index + 1, e.data["to_service"], e.at, note=e.data.get("note", ""))
+        visit = self.visits[step.visit_id]
+        nxt = Step(visit.id, step.index + 1, e.data["to_service"], self._queue_time(e.at),
+                   note=e.data.get("note", ""))
         self._enqueue(visit, nxt)
 
     def _close_visit(self, visit_id: str, at: datetime) -> None:
@@ -384,10 +431,9 @@ class Office:
 
     def _dequeue(self, step: Step) -> None:
         queue = self.queues.get(step.service_id, [])
-        for i, s in enumerate(queue):
-            if s is step:
-                del queue[i]
-                return
+        i = bisect.bisect_left(queue, step.arrival, key=_arrival)
+        if i < len(queue) and queue[i] is step:
+            del queue[i]
 
     def _attach(self, counter_id: str | None, visit_id: str, at: datetime) -> None:
         c = self.counters.get(counter_id or "")

@@ -3,7 +3,8 @@
 Every waiting step gets an *urgency*: how many of its role's wait norms it
 has already waited, plus a fixed head start for priority categories and for
 visitors transferred from another counter. The highest urgency is called;
-ties go to whoever was queued first.
+ties go to whoever came first in the journal (never by the wall clock, which
+may step back).
 
 Why this shape: norms differ by role (10 min for the administrator, 20 for a
 consultant), so a counter serving several services must compare waits in
@@ -53,7 +54,7 @@ def choose_next(
     """The step to call from `waiting` (steps queued in this counter's services)."""
     scored = sorted(
         ((urgency(s, v, catalog, now), s, v) for s, v in waiting),
-        key=lambda t: (-t[0][0], t[1].queued_at, t[2].number),
+        key=lambda t: (-t[0][0], t[1].arrival),
     )
     if not scored:
         return None

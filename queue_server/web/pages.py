@@ -14,6 +14,8 @@ from flask import Blueprint, g, jsonify, make_response, redirect, render_templat
 
 from ..api.spec import Api, ApiError, Guard, endpoint
 from ..auth import AuthError, require
+from ..domain.commands import CloseCounter, OpenCounter
+from ..domain.errors import CounterTaken
 from ..domain.model import COUNTER_CLOSED
 from ..snapshot import state_snapshot
 from . import security as sec
@@ -25,10 +27,6 @@ HEADS = Guard("head or admin", lambda p, kw: require(p, staff_roles=("head", "ad
 ANYONE = Guard("any staff member or device")
 COUNTER_COOKIE = "qcounter"
 PAGES = ("console", "dashboard")
-
-
-class CounterTaken(Exception):
-    """Another operator works at the counter chosen at login."""
 
 
 def asset_version() -> str:
@@ -141,13 +139,15 @@ def register(api: Api, flask) -> None:
             if counter_id is None:
                 app.accounts.revoke(token)
                 return login_page(target, error=_("Choose the counter you work at."), status=422)
-            try:
-                app.service.run(lambda o, now: _take_counter(o, now, counter_id, p))
-            except CounterTaken:
+            takeover = form.get("takeover") == "1"
+            try:  # the domain's one rule, as for the API: an occupied counter only by a takeover
+                app.service.handle(OpenCounter(counter_id, takeover=takeover), p)
+            except CounterTaken as exc:
                 app.accounts.revoke(token)
-                return login_page(target, status=409, error=_(
-                    "Counter {counter} is already in use by another operator. "
-                    "Choose another counter, or ask them to log out.").format(counter=counter_id))
+                return login_page(target, status=409, taken_by=exc.params["operator"], error=_(
+                    "Counter {counter} is already in use by another operator ({operator}). "
+                    "Choose another counter, ask them to log out, or take the counter over."
+                ).format(counter=counter_id, operator=exc.params["operator"]))
         response = redirect(url_for("web." + target))
         sec.set_session(response, token)
         sec.rotate_csrf()
@@ -156,7 +156,8 @@ def register(api: Api, flask) -> None:
                                 samesite="Strict", secure=request.is_secure, path="/")
         return response
 
-    def login_page(target: str, error: str | None = None, notice: str | None = None, status: int = 200):
+    def login_page(target: str, error: str | None = None, notice: str | None = None, status: int = 200,
+                   taken_by: str | None = None):
         _ = page_gettext()
         app = sec.office_app()
         lang = current_lang()
@@ -165,7 +166,7 @@ def register(api: Api, flask) -> None:
                      "name": counter_label(app.config.catalog.counters[c["counter_id"]], lang, _)}
                     for c in snapshot["counters"]]
         html = render_template("web/login.html", **base_context(_, None), target=target, error=error,
-                               notice=notice, counters=counters,
+                               notice=notice, counters=counters, taken_by=taken_by,
                                chosen=request.form.get("counter_id") or request.cookies.get(COUNTER_COOKIE),
                                login_value=request.form.get("login", ""))
         return make_response(html, status)
@@ -181,21 +182,6 @@ def register(api: Api, flask) -> None:
     _register_api(api)
 
 
-def _take_counter(office, now, counter_id: str, p):
-    """Open the counter for this login unless someone else works there (one command, one lock).
-
-    An operator never takes over a colleague's counter from the page. An
-    administrator may step in at a counter that is open (acting beside its
-    operator, as the API allows) and opens a closed one under their own name.
-    """
-    state = office.counter(counter_id)
-    if state.status != COUNTER_CLOSED and state.operator != p.subject:
-        if p.role == "admin":
-            return None
-        raise CounterTaken(counter_id)
-    return office.open_counter(counter_id, p.subject, now)
-
-
 def _register_api(api: Api) -> None:
     @endpoint(api, "POST", "/api/v1/web/logout", summary="End a browser session (the qtoken cookie): close "
               "the operator's counter, revoke the token, clear the cookie", tag="web", guard=ANYONE,
@@ -207,12 +193,7 @@ def _register_api(api: Api) -> None:
         app = sec.office_app()
         p = g.principal
         if p.is_staff and p.counter_id and p.role in ("operator", "admin"):
-            def close(office, now):
-                state = office.counter(p.counter_id)
-                if p.role == "admin" and state.operator != p.subject:
-                    return None
-                return office.close_counter(p.counter_id, p.subject, now)
-            app.service.run(close)
+            app.service.handle(CloseCounter(p.counter_id), p)  # only its operator closes a counter
         app.accounts.revoke(request.cookies.get(sec.TOKEN_COOKIE))
         response = make_response("", 204)
         sec.clear_session(response)

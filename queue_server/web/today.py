@@ -1,19 +1,21 @@
 """Today's figures for the dashboard: mean wait and service per role so far, open faults.
 
-Deliberately small: one pass over today's journal lines (an office day is a few
-thousand events). WAIT is queued (ticket or transfer) → first call; SERVICE is
-start (else the last call) → finish or transfer, the same definitions as the
-daily report (docs/reports.md). The daily report itself stays the reference.
+Read by the domain's one fold of waits and services (`domain/fold.py`), the same
+the daily report reads, over the same span (the visits issued today, local time),
+so the dashboard's "today" and the day's report agree figure for figure
+(tests/web/test_today_matches_the_report.py). An office day is a few thousand
+events: one pass per request.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..domain import events as ev
 from ..domain.catalog import Catalog
-from ..domain.events import parse_at
+from ..domain.fold import V_ISSUED, V_SVC, Fold
+from ..reports.rows import source
 
 
 def day_bounds(now: datetime, tz: str) -> tuple[datetime, datetime]:
@@ -31,63 +33,63 @@ class _Role:
         self.wait_in = self.service_in = 0
 
 
-def today_figures(lines: Iterable[dict], catalog: Catalog, day: str) -> dict:
-    """Figures of the journal lines of one day (in journal order)."""
-    roles = {rid: _Role() for rid in catalog.roles}
-    steps: dict[tuple[str, int], dict] = {}
-    issued: dict[str, datetime] = {}
-    totals: list[float] = []
-    faults: dict[tuple[str, str], dict] = {}
-    for line in lines:
-        kind, at = line["type"], parse_at(line["at"])
-        key = (line["visit"], line["step"] or 1)
-        if kind == ev.VISIT_ISSUED:
-            issued[line["visit"]] = at
-            steps[key] = _new_step(line["service"], at)
-            continue
-        if kind in (ev.DEVICE_FAULT, ev.DEVICE_OK):
-            data = line["data"] or {}
-            where = (line["operator"] or "", data.get("component", ""))
-            if kind == ev.DEVICE_FAULT:
-                faults[where] = {"device": where[0], "component": where[1], "kind": data.get("kind", ""),
-                                 "message": data.get("message", ""), "at": line["at"]}
-            else:
-                faults.pop(where, None)
-            continue
-        step = steps.get(key)
-        if step is None or step["service"] not in catalog.services:
-            continue
-        role_id = catalog.services[step["service"]].role
-        role, norms = roles[role_id], catalog.roles[role_id]
-        if kind == ev.STEP_CALLED and step["last_call"] is None:
-            wait = (at - step["queued"]).total_seconds()
-            role.wait.append(wait)
-            role.wait_in += wait <= norms.wait_norm_s
-        if kind in (ev.STEP_CALLED, ev.STEP_RECALLED):
-            step["last_call"] = at
-        elif kind == ev.STEP_STARTED:
-            step["started"] = at
-        elif kind in (ev.STEP_FINISHED, ev.STEP_TRANSFERRED) and step["last_call"] is not None:
-            seconds = (at - (step["started"] or step["last_call"])).total_seconds()
+class _Today(Fold):
+    def __init__(self, catalog: Catalog, start: datetime, end: datetime):
+        super().__init__(start, end)
+        self.catalog = catalog
+        self.roles = {rid: _Role() for rid in catalog.roles}
+        self.issued_n = 0
+        self.totals: list[float] = []
+        self.faults: dict[tuple[str, str], dict] = {}
+
+    def issued(self, v, t, at, e) -> None:
+        self.issued_n += 1
+
+    def step_ended(self, v, t, how, wait, service) -> None:
+        svc = self.catalog.services.get(v[V_SVC])
+        if svc is None:
+            return
+        role, norms = self.roles[svc.role], self.catalog.roles[svc.role]
+        if wait is not None:
+            seconds = wait.total_seconds()
+            role.wait.append(seconds)
+            role.wait_in += seconds <= norms.wait_norm_s
+        if service is not None:
+            seconds = service.total_seconds()
             role.service.append(seconds)
             role.service_in += seconds <= norms.service_norm_s
-        if kind == ev.STEP_TRANSFERRED:
-            steps[(line["visit"], key[1] + 1)] = _new_step(line["data"]["to_service"], at)
-        elif kind in (ev.STEP_FINISHED, ev.STEP_NO_SHOW, ev.VISIT_CANCELLED) and line["visit"] in issued:
-            totals.append((at - issued.pop(line["visit"])).total_seconds())
+
+    def visit_ended(self, v, t, how, e) -> None:
+        self.totals.append((t - v[V_ISSUED]).total_seconds())
+
+    def other(self, e) -> None:
+        if e["type"] not in (ev.DEVICE_FAULT, ev.DEVICE_OK):
+            return
+        data = e["data"] if isinstance(e["data"], dict) else {}
+        where = (e["operator"] or "", data.get("component", ""))
+        if e["type"] == ev.DEVICE_FAULT:
+            self.faults[where] = {"device": where[0], "component": where[1], "kind": data.get("kind", ""),
+                                  "message": data.get("message", ""), "at": e["at"]}
+        else:
+            self.faults.pop(where, None)
+
+
+def today_figures(lines: Iterable[dict], catalog: Catalog, day: str) -> dict:
+    """Figures of one local day from its journal lines (dicts, in journal order)."""
+    start = datetime.combine(date.fromisoformat(day), time(), ZoneInfo(catalog.timezone))
+    fold = _Today(catalog, start, start + timedelta(days=1))
+    fold.run(*source(lines))
+    fold.close()
+    roles, totals = fold.roles, fold.totals
     used_roles = {s.role for s in catalog.services.values()}
     return {
         "date": day,
         "roles": [_role_row(rid, catalog, roles[rid]) for rid in catalog.roles if rid in used_roles],
-        "visits": {"issued": len(issued) + len(totals), "completed": len(totals),
+        "visits": {"issued": fold.issued_n, "completed": len(totals),
                    "total_mean_s": _mean(totals), "norm_s": catalog.visit_norm_s,
                    "within_norm_share": _share(sum(t <= catalog.visit_norm_s for t in totals), len(totals))},
-        "device_faults": sorted(faults.values(), key=lambda f: f["at"]),
+        "device_faults": sorted(fold.faults.values(), key=lambda f: f["at"]),
     }
-
-
-def _new_step(service_id: str, queued: datetime) -> dict:
-    return {"service": service_id, "queued": queued, "last_call": None, "started": None}
 
 
 def _role_row(rid: str, catalog: Catalog, acc: _Role) -> dict:

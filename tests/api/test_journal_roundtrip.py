@@ -58,7 +58,7 @@ def test_import_into_an_empty_office_keeps_the_same_journal(office_dir_factory, 
     try:
         from queue_server.journal_io import parse_jsonl, to_jsonl
 
-        b.service.import_events(parse_jsonl(exported.splitlines(), b.config.catalog))
+        b.service.import_events(parse_jsonl(exported.splitlines()))
         assert "".join(to_jsonl(b.store.events_after(0))) == exported
     finally:
         b.close()
@@ -87,7 +87,7 @@ def test_the_same_fact_twice_in_one_instant_is_kept_and_round_trips(live_office,
 
     other = create_app(office_dir_factory("copy"), clock=live_office.app.clock)
     try:
-        events = parse_jsonl(exported.splitlines(), other.config.catalog)
+        events = parse_jsonl(exported.splitlines())
         assert other.service.import_events(events) == len(events)
         assert other.service.import_events(events) == 0
         assert "".join(to_jsonl(other.store.events_after(0))) == exported

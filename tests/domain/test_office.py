@@ -125,45 +125,103 @@ def test_cancel_frees_the_counter_and_ends_the_visit(office):
     assert office.next("1") is None
 
 
+def served(office, counter: str, minutes: float, service: str = "reception") -> None:
+    """One visitor of `service` called, started and finished after `minutes` at `counter`."""
+    office.issue(service)
+    office.next(counter)
+    office.do(office.office.start, counter, f"op{counter}")
+    office.tick(minutes)
+    office.do(office.office.finish, counter, f"op{counter}")
+
+
+def estimate(office, ticket) -> int:
+    return office.office.estimate_for(office.office.visit(ticket.visit).current_step)
+
+
 def test_estimated_wait_uses_people_ahead_open_counters_and_recent_service(office):
     office.open("1")
     first = office.issue()
-    assert office.office.estimate_for(office.office.visit(first.visit).current_step) == 0
+    assert estimate(office, first) == 0
     # No service yet: the administrator's norm (5 min) is the typical service time.
     second = office.issue()
-    assert office.office.estimate_for(office.office.visit(second.visit).current_step) == 300
+    assert estimate(office, second) == 300
+    for _ in range(8):  # enough history: the median of recent services, 2 min
+        served(office, "1", 2)
+    third = office.issue()
+    # Two ahead (the first two tickets), one open counter, typical service now 2 min.
+    assert estimate(office, third) == 240
+    office.open("3")  # counter 3 serves "quick" and "consultation", not reception: no change
+    assert estimate(office, third) == 240
+
+
+def test_estimated_wait_does_not_trust_one_short_service(office):
+    """Issue #13: one 1.2 s "service" made 33 people ahead read as "about 1 min"."""
+    office.open("1")
+    office.issue()
     office.next("1")
     office.do(office.office.start, "1", "op1")
-    office.tick(2)
+    office.tick(1.2 / 60)
     office.do(office.office.finish, "1", "op1")
+    for _ in range(33):
+        office.issue()
+    last = office.issue()
+    assert estimate(office, last) == 33 * 300  # the administrator's norm, not 33 × 1.2 s
+
+
+def test_the_norm_is_a_floor_until_there_is_enough_history(office):
+    office.open("1")
+    for _ in range(3):
+        served(office, "1", 9)
+    office.issue()
+    second = office.issue()
+    assert estimate(office, second) == 9 * 60  # thin history above the norm counts: a floor, not a cap
+    office.do(office.office.cancel, second.visit, "op1")
+    for _ in range(4):
+        served(office, "1", 3)
     third = office.issue()
-    # One ahead (the second ticket), one open counter, typical service now 2 min.
-    assert office.office.estimate_for(office.office.visit(third.visit).current_step) == 120
-    office.open("3")  # counter 3 serves "quick" and "consultation", not reception: no change
-    assert office.office.estimate_for(office.office.visit(third.visit).current_step) == 120
+    assert estimate(office, third) == 300  # 7 services: their median, 3 min, is under the floor
+    served(office, "1", 3)  # the 8th: the median of recent services stands
+    fourth = office.issue()
+    assert estimate(office, fourth) == 2 * 3 * 60
 
 
-def test_people_ahead_count_by_queuing_time_even_when_history_arrives_late(office):
-    """A journal imported after today's tickets brings earlier steps: they are ahead."""
-    late = office.issue()
+def test_a_service_with_little_history_borrows_its_role_s():
+    from queue_server.domain.eta import ServiceTimes
+
+    times = ServiceTimes({"pay": "cashier", "meter": "cashier", "adm": "administrator"})
+    for seconds in (100, 120, 140, 160, 180, 200, 220, 240, 5):  # the 5 s one is no service: not recorded
+        times.record("pay", seconds)
+    assert times.typical("pay", 600) == 170 and times.typical("meter", 600) == 170
+    assert times.typical("adm", 300) == 300
+
+
+def test_the_queue_keeps_the_journal_order_when_the_wall_clock_steps_back(office):
+    """Issue #15: after the clock stepped back 10 minutes the newest ticket was called first.
+    The order of arrival is the journal's; a later ticket never looks as if it waited longer."""
+    office.open("1")
+    first = office.issue()
+    office.tick(2)
+    second = office.issue()
+    office.tick(-10)  # the wall clock steps back: the next ticket is stamped 8 minutes "before" the first
+    newest = office.issue()
     office.tick(1)
-    later = office.issue()
-    fresh = Office(office.office.catalog, office.office.hours)
-    for e in office.journal:
-        fresh.apply(e)
-    earlier = ev.Event(ev.VISIT_ISSUED, office.now.replace(hour=6), visit="imported", step=1,
-                       service="reception", data={"number": "А900", "priority": None, "channel": "kiosk"},
-                       seq=99)
-    fresh.apply(earlier)
-    queue = fresh.queues["reception"]
-    assert [s.visit_id for s in queue] == ["imported", late.visit, later.visit]
-    assert [fresh.ahead_of(s) for s in queue] == [0, 1, 2]
-    # Two tickets in the same instant each count the other as ahead (nobody is promised first place).
+    o = office.office
+    steps = [o.visit(t.visit).current_step for t in (first, second, newest)]
+    assert [o.ahead_of(s) for s in steps] == [0, 1, 2]
+    now = o.steady(office.now)
+    assert steps[0].wait_s(now) >= steps[1].wait_s(now) >= steps[2].wait_s(now) >= 0
+    called = []
+    for _ in range(3):
+        called.append(office.next("1").visit)
+        office.do(o.finish, "1", "op1")
+    assert called == [first.visit, second.visit, newest.visit]
+
+
+def test_tickets_of_the_same_instant_are_ahead_in_the_order_they_came(office):
     twin = office.issue()
     twin2 = office.issue()
-    office_ = office.office
-    steps = [office_.visit(v.visit).current_step for v in (twin, twin2)]
-    assert [office_.ahead_of(s) for s in steps] == [3, 3]
+    o = office.office
+    assert [o.ahead_of(o.visit(v.visit).current_step) for v in (twin, twin2)] == [0, 1]
 
 
 def test_tickets_only_within_working_hours():

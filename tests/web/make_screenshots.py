@@ -72,6 +72,12 @@ def shoot(browser, office: WebOffice) -> None:
     page = browser.new_context(viewport=SCREEN, locale="ru-RU").new_page()
     page.goto(office.url + "/console")
     page.screenshot(path=SHOTS / "console-login.png")
+    taken = browser.new_context(viewport=SCREEN, locale="ru-RU").new_page()
+    console_login(taken, office, "op1", "2")  # op2 works there: the page asks before a takeover
+    taken.wait_for_selector("#f-takeover")
+    taken.fill("#f-password", "********")
+    taken.screenshot(path=SHOTS / "console-login-takeover.png")
+    taken.context.close()
 
     console_login(page, office)
     page.wait_for_selector("body[data-live=on]")

@@ -1,0 +1,111 @@
+"""Commands: what someone asks the office to do, as small named values.
+
+A route or a job builds one and hands it to the service layer, which checks
+who may run it (by its name, `service/authz.py`), runs its handler against the
+office under the writer's lock and journals the events it returns. Being
+values, commands can be logged, tested and authorised by name; the fields are
+what the asker decides, never who asks or when (the service layer adds those).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+
+@dataclass(frozen=True)
+class CounterCommand(Command):
+    """A command at one counter: who may run it depends on where they work."""
+
+    counter_id: str
+
+
+@dataclass(frozen=True)
+class IssueTicket(Command):
+    """A new visit. `channel` defaults to the asker's (a kiosk, or staff at a counter),
+    `lang` to the office's language."""
+
+    service_id: str
+    priority: str | None = None
+    channel: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenCounter(CounterCommand):
+    """Log in at a counter. Someone else's counter only with `takeover`."""
+
+    takeover: bool = False
+
+
+@dataclass(frozen=True)
+class CloseCounter(CounterCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class CallNext(CounterCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class Recall(CounterCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class StartService(CounterCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class FinishService(CounterCommand):
+    outcome: str | None = None
+    kind: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Transfer(CounterCommand):
+    service_id: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NoShow(CounterCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class PauseCounter(CounterCommand):
+    reason: str = "break"
+
+
+@dataclass(frozen=True)
+class ResumeCounter(CounterCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class CancelVisit(Command):
+    visit_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class EndOfDay(Command):
+    """Cancel the earlier days' tickets still waiting (the office itself, at midnight)."""
+
+
+@dataclass(frozen=True)
+class ReportDevice(Command):
+    """A device reports a fault of one of its parts, or that it works again."""
+
+    status: str
+    component: str = ""
+    message: str = ""
