@@ -31,9 +31,10 @@ def new_code(taken: Callable[[str], bool] = lambda code: False, length: int = LE
 def read_code(text: str, length: int = LENGTH, prefix: str = "") -> str | None:
     """What a person typed or a scanner read, as the code it must be; None when it
     cannot be one (wrong length or characters), so lookups of junk cost nothing."""
-    raw = (text or "").strip().upper().translate(_READ_AS)
+    raw = (text or "").strip().upper()
     if prefix and raw.startswith(prefix):
         raw = raw[len(prefix):]
+    raw = raw.translate(_READ_AS)
     if len(raw) != length or any(c not in ALPHABET for c in raw):
         return None
     return prefix + raw
