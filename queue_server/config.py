@@ -47,6 +47,11 @@ SETTINGS = (
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
     Setting("privacy.keep_personal_days", 30,
             "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
+    Setting("central.url", "", "The company's centre (qcentral) to push the journal to, http(s)://…; empty: no push"),
+    Setting("central.token", "", "This office's push token, printed by `qcentral office add NAME`"),
+    Setting("central.ca_file", "", "PEM file of the CA that signed the centre's certificate (default: the system's)"),
+    Setting("central.interval_s", 60, "Seconds between pushes when nothing happens (the centre's link check)"),
+    Setting("central.batch_lines", 500, "Journal lines per push request (at most 1000)"),
 )
 
 

@@ -8,6 +8,7 @@ broadcaster drains on its own thread, so a slow client never slows a ticket.
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ class OfficeService:
         self.store = store
         self.clock = clock
         self.outbox: queue.Queue[list[Event]] = queue.Queue()
+        self.committed = threading.Event()  # set after each commit: wakes the push to the centre
         self.office = Office(config.catalog, config.hours)
         self.rebuild()
 
@@ -52,6 +54,7 @@ class OfficeService:
             for e in stored:
                 self.office.apply(e)
             self.outbox.put(stored)
+        self.committed.set()
         return stored
 
     def read(self, fn: Callable[[Office, datetime], object]):
@@ -64,4 +67,5 @@ class OfficeService:
         if added:
             self.rebuild()
             self.outbox.put([])  # a state refresh for everyone
+            self.committed.set()
         return added

@@ -1,0 +1,6 @@
+"""Pages (filled in below)."""
+TOKEN_COOKIE = "qctoken"
+
+
+def register(flask) -> None:
+    pass
