@@ -29,3 +29,13 @@ def centre(central_db, tmp_path):
     proc = CentralProcess(central_db, tmp_path / "qcentral.log").start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_centre(pg, tmp_path_factory):
+    """One database and one qcentral for a module whose tests leave nothing behind."""
+    url = pg.new_database()
+    qcentral(url, "init")
+    proc = CentralProcess(url, tmp_path_factory.mktemp("qcentral") / "qcentral.log").start()
+    yield proc
+    proc.stop()
