@@ -57,9 +57,13 @@ def central() -> CentralApp:
 
 
 def bearer_token() -> str | None:
+    """The Authorization header's token; the pages' session cookie counts only for reading
+    (GET), so a forged cross-site form can change nothing with it."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
+    if request.method not in ("GET", "HEAD"):
+        return None
     from .pages import TOKEN_COOKIE
 
     return request.cookies.get(TOKEN_COOKIE) or None

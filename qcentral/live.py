@@ -183,10 +183,10 @@ def office_summary(row: tuple, folded: Folded | None, now: datetime) -> dict:
         ratio = wait / role.wait_norm_s if role.wait_norm_s else 0.0
         if wait > role.wait_norm_s:
             out["over_norm_queues"] += 1
-            alerts.append({"code": "over_norm", "service_id": sid, "wait_s": round(wait, 1),
-                           "norm_s": role.wait_norm_s})
+            alerts.append({"code": "over_norm", "service_id": sid, "service": _names(catalog, sid),
+                           "wait_s": round(wait, 1), "norm_s": role.wait_norm_s})
         if worst is None or ratio > worst[0]:
-            worst = (ratio, {"service_id": sid, "role": role.id, "waiting": len(queue), "wait_s": round(wait, 1),
+            worst = (ratio, {"service_id": sid, "service": _names(catalog, sid), "role": role.id, "waiting": len(queue), "wait_s": round(wait, 1),
                              "norm_s": role.wait_norm_s, "over": wait > role.wait_norm_s})
     out["worst_wait"] = worst[1] if worst else None
     for c in office.counters.values():
@@ -196,6 +196,11 @@ def office_summary(row: tuple, folded: Folded | None, now: datetime) -> dict:
     for fault in sorted(folded.faults.values(), key=lambda f: f["since"]):
         alerts.append({"code": "device_fault", **fault})
     return out
+
+
+def _names(catalog: Catalog, service_id: str) -> dict:
+    s = catalog.services[service_id]
+    return {"ru": s.name_ru, "en": s.name_en}
 
 
 def catalog_names(catalog: Catalog) -> dict:
