@@ -91,9 +91,10 @@ def check_current(url: str) -> None:
 
 def make_pool(url: str, max_size: int = 10) -> ConnectionPool:
     """Connections for one process. Each request takes one for its transaction and
-    gives it back; a dead connection (PostgreSQL restarted) is checked and replaced."""
+    gives it back; a dead connection (PostgreSQL restarted) is checked and replaced. While
+    the database is down a request waits at most 5 s for one, then gets a 503."""
     pool = ConnectionPool(url, min_size=1, max_size=max_size, open=False,
                           kwargs={"autocommit": True, "connect_timeout": 10},
-                          check=ConnectionPool.check_connection, timeout=10, name="qcentral")
+                          check=ConnectionPool.check_connection, timeout=5, name="qcentral")
     pool.open(wait=False)
     return pool

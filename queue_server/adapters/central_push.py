@@ -25,6 +25,7 @@ import json
 import logging
 import ssl
 import threading
+import time
 from urllib.parse import urlsplit
 
 from ..config import ConfigError
@@ -33,7 +34,12 @@ log = logging.getLogger("queue_server.central_push")
 META_KEY = "central_next_seq"
 PROTOCOL = 1
 PUSH_PATH = "/api/v1/push"
-DEBOUNCE_S = 0.2  # a commit burst (a login opening a counter, a transfer) goes in one batch
+# A commit burst (a busy minute's tickets and calls) goes in one batch: at most a push a second.
+DEBOUNCE_S = 1.0
+# The position is written to the office database at most this often (and at stop): each write
+# is a durable commit under the journal's writer lock. Lost on a crash, it costs a resend of
+# those seconds' lines, which the centre recognises and skips.
+SAVE_EVERY_S = 10.0
 TIMEOUT_S = 15.0
 MAX_ANSWER = 1024 * 1024
 _COLUMNS = "seq, uid, at, type, visit, step, service, counter, operator, data"
@@ -87,6 +93,8 @@ class CentralPusher:
         self._thread: threading.Thread | None = None
         self._centre_catalog: str | None = None  # the centre's hash of our catalog, once it has it
         self.next_seq = self._saved_position()
+        self._saved = self.next_seq
+        self._saved_at = time.monotonic()
         self.state = "starting"  # up / down / refused, for logs and tests
         self.pushes = 0
 
@@ -98,10 +106,17 @@ class CentralPusher:
         except ValueError:
             return 1
 
-    def _save_position(self, next_seq: int) -> None:
-        if next_seq != self.next_seq:
-            self.store.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (META_KEY, str(next_seq)))
-            self.next_seq = next_seq
+    def _advance(self, next_seq: int) -> None:
+        self.next_seq = next_seq
+        if time.monotonic() - self._saved_at >= SAVE_EVERY_S:
+            self.save_position()
+
+    def save_position(self) -> None:
+        if self.next_seq != self._saved:
+            self.store.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                               (META_KEY, str(self.next_seq)))
+            self._saved = self.next_seq
+        self._saved_at = time.monotonic()
 
     # ---- the thread -------------------------------------------------------------
     def start(self) -> None:
@@ -114,6 +129,10 @@ class CentralPusher:
         if self._thread is not None:
             self._thread.join(5)
         self._close()
+        try:
+            self.save_position()
+        except Exception:  # the database may be closing: the centre will tell where to resume
+            log.warning("central push: could not save the position at stop", exc_info=True)
 
     def _loop(self) -> None:
         pause = 0.0
@@ -161,14 +180,14 @@ class CentralPusher:
                     self._centre_catalog = answer.get("catalog_hash")
                 elif answer.get("catalog_hash") != self._centre_catalog:
                     self._centre_catalog = None  # the centre lost it (restored?): send it again
-                self._save_position(int(answer["next_seq"]))
+                self._advance(int(answer["next_seq"]))
                 self._set_state("up", f"link up, centre at seq {self.next_seq - 1}")
                 if len(lines) < self.batch and self._centre_catalog is not None:
                     return
                 continue
             error = answer.get("error", {}) if isinstance(answer, dict) else {}
             if status == 409 and error.get("code") == "gap":
-                self._save_position(int(error["details"]["next_seq"]))
+                self._advance(int(error["details"]["next_seq"]))
                 continue
             if status >= 500 or status == 429:
                 raise LinkError(f"HTTP {status}: {error.get('message', '')}")

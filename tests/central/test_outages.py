@@ -100,7 +100,7 @@ def test_database_killed_mid_push(pg, centre, central_db, tmp_path):
         centre.start()
         pg.kill()  # PostgreSQL stops as in a power cut; the centre answers 503 meanwhile
         try:
-            r = requests.get(centre.url + "/healthz", timeout=10)
+            r = requests.get(centre.url + "/healthz", timeout=30)
             assert r.status_code == 503 and r.json()["error"]["code"] == "database_unavailable"
             _tickets(live, 10)
         finally:
