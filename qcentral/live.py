@@ -124,6 +124,14 @@ class LiveCache:
         entry.seq = last_seq
         return entry
 
+    def warm(self, conn: psycopg.Connection, now: datetime) -> int:
+        """Fold every office now (at a process's start), so the first person to open
+        /network does not wait for it; returns how many offices were folded."""
+        rows = conn.execute("SELECT id, last_seq, catalog_hash FROM offices").fetchall()
+        for office_id, last_seq, catalog_hash in rows:
+            self.folded(conn, office_id, last_seq, catalog_hash, now)
+        return len(rows)
+
     def forget(self, office_id: int) -> None:
         with self._lock(office_id):
             self._entries.pop(office_id, None)

@@ -2,9 +2,10 @@
 
 Each process builds its own app from the database URL (QCENTRAL_DB, set by
 `qcentral run`), so `--workers N` — or several machines behind a proxy — are
-just more of the same stateless process. A background thread per process does
-the hourly upkeep (privacy blanking, expired sessions); it is idempotent, so
-running it in every process is harmless.
+just more of the same stateless process. A background thread per process first
+folds every office's live state (so the first /network does not wait for it),
+then does the hourly upkeep (privacy blanking, expired sessions); both are
+idempotent, so running them in every process is harmless.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def asgi_app():
     """uvicorn's factory (`--workers` imports it by name in each process)."""
     from a2wsgi import WSGIMiddleware
 
+    if not logging.getLogger().handlers:  # a --workers child: configure as the parent did
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(os.environ["QCENTRAL_DB"], pool_size=THREADS)
     threading.Thread(target=_upkeep, args=(app,), name="qcentral-upkeep", daemon=True).start()
     return WSGIMiddleware(app.wsgi, workers=THREADS)
@@ -35,6 +38,13 @@ def asgi_app():
 def _upkeep(app) -> None:
     from .privacy import blank_expired
 
+    try:
+        started = time.monotonic()
+        with app.pool.connection() as conn:
+            folded = app.live.warm(conn, app.now())
+        log.info("folded the live state of %d offices in %.1f s", folded, time.monotonic() - started)
+    except Exception:  # the database may be down: requests fold on demand then
+        log.exception("warming the live view failed")
     while True:
         try:
             with app.pool.connection() as conn:
