@@ -193,3 +193,16 @@ def test_the_login_form_needs_its_csrf_token(centre, network):
                allow_redirects=False)
     assert r.status_code == 403 and "qctoken" not in s.cookies
     assert "Content-Security-Policy" in s.get(centre.url + "/network", timeout=10).headers
+
+
+def test_the_session_cookie_only_reads(centre, network):
+    """A page's cookie authenticates GETs; a forged cross-site POST carrying it does nothing."""
+    s = requests.Session()
+    form = s.get(centre.url + "/network", timeout=10).text
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+    r = s.post(centre.url + "/login", data={"login": "boss", "password": HEAD_PASSWORD, "csrf_token": csrf},
+               timeout=10, allow_redirects=False)
+    assert r.status_code == 302 and s.cookies.get("qctoken")
+    assert s.get(centre.url + "/api/v1/network", timeout=10).status_code == 200
+    assert s.post(centre.url + "/api/v1/auth/logout", timeout=10).status_code == 401
+    assert s.get(centre.url + "/api/v1/network", timeout=10).status_code == 200  # still logged in
