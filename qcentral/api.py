@@ -111,21 +111,21 @@ def register(flask: Flask) -> None:
             answer = ingest(conn, p.office_id, check_body(body), app.now())
         return jsonify(answer)
 
-    @flask.get("/api/v1/network")
-    def network_view():
+    def read(view, *args):
+        """A staff member's read: their principal, one connection, the view's JSON."""
         app = central()
         with app.pool.connection() as conn:
             p = principal(conn)
             require_staff(p)
-            return jsonify(network(conn, p, app.now()))
+            return jsonify(view(conn, p, *args, app.now()))
+
+    @flask.get("/api/v1/network")
+    def network_view():
+        return read(network)
 
     @flask.get("/api/v1/offices/<int:office_id>/state")
     def office_state(office_id: int):
-        app = central()
-        with app.pool.connection() as conn:
-            p = principal(conn)
-            require_staff(p)
-            return jsonify(office_view(conn, p, office_id, app.now()))
+        return read(office_view, office_id)
 
 
 __all__ = ["register", "network", "office_view", "AuthError"]

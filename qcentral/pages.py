@@ -114,35 +114,31 @@ def register(flask: Flask) -> None:
     def root():
         return redirect(url_for("pages.network"))
 
-    @bp.get("/network")
-    def network():
+    def live_page(template: str, api: str, view, *args, title=None):
+        """A page showing what `api` answers: the login form first when there is no session."""
         lang = current_lang()
         p = _principal()
         if p is None:
             return login_page(lang)
-        from .api import network as network_data
-
         app = central()
         with app.pool.connection() as conn:
-            data = network_data(conn, p, app.now())
+            data = view(conn, p, *args, app.now())
         _ = gettext(lang)
-        return render_template("qcentral/network.html", **_context(lang, p, _("Offices of the company")),
-                               config=_page_config(lang, api="/api/v1/network"), data=data)
+        return render_template(template, **_context(lang, p, title(data) if title else _("Offices of the company")),
+                               config=_page_config(lang, api=api), data=data)
+
+    @bp.get("/network")
+    def network():
+        from .api import network as network_data
+
+        return live_page("qcentral/network.html", "/api/v1/network", network_data)
 
     @bp.get("/network/offices/<int:office_id>")
     def office(office_id: int):
-        lang = current_lang()
-        p = _principal()
-        if p is None:
-            return login_page(lang)
         from .api import office_view
 
-        app = central()
-        with app.pool.connection() as conn:
-            data = office_view(conn, p, office_id, app.now())
-        _ = gettext(lang)
-        return render_template("qcentral/office.html", **_context(lang, p, data["office"]["name"]),
-                               config=_page_config(lang, api=f"/api/v1/offices/{office_id}/state"), data=data)
+        return live_page("qcentral/office.html", f"/api/v1/offices/{office_id}/state", office_view, office_id,
+                         title=lambda data: data["office"]["name"])
 
     @bp.post("/login")
     def login():
