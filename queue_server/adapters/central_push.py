@@ -243,7 +243,11 @@ def start_central_push(app) -> CentralPusher | None:
     """Start the pusher when office.toml has `[central] url`; its stop joins the app's stoppers."""
     if not app.config.get("central.url"):
         return None
-    pusher = CentralPusher(app.store, app.config, app.service.committed)
+    try:
+        pusher = CentralPusher(app.store, app.config, app.service.committed)
+    except ConfigError:
+        app.close()  # the office's threads have started: a refused start leaves none behind
+        raise
     app.extras["central_push"] = pusher
     app.extras.setdefault("stoppers", []).append(pusher.stop)
     pusher.start()

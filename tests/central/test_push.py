@@ -77,3 +77,19 @@ def test_office_list_shows_the_position(centre, central_db, tmp_path):
         assert f"last_seq={len(office_lines(live))}" in out
     finally:
         stop_live_office(live)
+
+
+def test_a_bad_central_section_stops_the_start_with_a_clear_message(tmp_path):
+    import pytest
+    from live_office import make_office_dir
+
+    from queue_server.app import create_app
+    from queue_server.config import ConfigError
+
+    for section, message in (('url = "ftp://centre"\ntoken = "t"', "central.url: expected http"),
+                             ('url = "https://centre.example"', "central.token: the office's push token")):
+        data = make_office_dir(tmp_path / message[:11].replace(".", "_"))
+        with (data / "office.toml").open("a", encoding="utf-8") as f:
+            f.write(f"\n[central]\n{section}\n")
+        with pytest.raises(ConfigError, match=message):
+            create_app(data)
