@@ -7,12 +7,14 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from central_support import (
     HEAD_PASSWORD,
     add_office,
     caught_up,
+    pusher,
     pushing_office,
     qcentral,
     wait_for,
@@ -148,6 +150,10 @@ def test_the_network_pages_in_a_browser(centre, network):
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
+    south_id, south = network["south"]
+    pusher(south).stop()  # the south office's link goes down; its last contact was 25 min ago
+    with psycopg.connect(centre.db_url, autocommit=True) as conn:
+        conn.execute("UPDATE offices SET last_contact = now() - interval '25 minutes' WHERE id = %s", (south_id,))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
@@ -166,11 +172,13 @@ def test_the_network_pages_in_a_browser(centre, network):
                 assert rows.count() == 3
                 text = page.inner_text("#offices")
                 if lang == "ru":
-                    assert "ЦОК Северный" in text and "на связи" in text and "Нет связи" not in text
+                    assert "ЦОК Северный" in text and "на связи" in text and "нет связи" in text
+                    assert "Нет связи с" in text and "по состоянию на" in text
                     assert "Устройство kiosk-1 (printer): out of paper" in text
                     assert "ни разу не выходил на связь" in text
                 else:
                     assert "up" in text and "Never connected" in text and "norm 10 min" in text
+                    assert "Link lost since" in text
                 # fits the screen: nothing wider than 1366 px
                 assert page.evaluate("document.documentElement.scrollWidth") <= 1366
                 page.screenshot(path=str(SHOTS / f"central-network-{lang}.png"))
