@@ -15,6 +15,7 @@ import socketio
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .adapters.central_push import start_central_push
 from .api import routes_counter, routes_hall, routes_journal
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
@@ -108,6 +109,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     app.extras.setdefault("stoppers", []).append(scheduler.stop)
     realtime.start()
     scheduler.start()
+    start_central_push(app)
     return app
 
 

@@ -64,6 +64,11 @@ SETTINGS = (
     Setting("sms.authorization", "", "Authorization header sent to the gateway, e.g. \"Bearer …\""),
     Setting("sms.timeout_s", 10, "Seconds to wait for the SMS gateway"),
     Setting("sms.ca_file", "", "CA certificate file for the gateway's certificate; empty: the system's"),
+    Setting("central.url", "", "The company's centre (qcentral) to push the journal to, http(s)://…; empty: no push"),
+    Setting("central.token", "", "This office's push token, printed by `qcentral office add NAME`"),
+    Setting("central.ca_file", "", "PEM file of the CA that signed the centre's certificate (default: the system's)"),
+    Setting("central.interval_s", 60, "Seconds between pushes when nothing happens (the centre's link check)"),
+    Setting("central.batch_lines", 500, "Journal lines per push request (at most 1000)"),
 )
 
 

@@ -8,6 +8,7 @@ broadcaster drains on its own thread, so a slow client never slows a ticket.
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -77,6 +78,7 @@ class OfficeService:
         self.clock = clock
         self.outbox: queue.Queue[list[Event]] = queue.Queue()
         self.reactions: dict[str, list[Reaction]] = {}
+        self.committed = threading.Event()  # set after each commit: wakes the push to the centre
         self.office = Office(config.catalog, config.hours)
         self.rebuild()
 
@@ -112,6 +114,7 @@ class OfficeService:
             for e in stored:
                 for react in self.reactions.get(e.type, ()):
                     react(e)
+        self.committed.set()
         return stored
 
     def on(self, event_type: str, reaction: Reaction) -> None:
@@ -131,4 +134,6 @@ class OfficeService:
             if added:
                 self.rebuild()
                 self.outbox.put([])  # a state refresh for everyone
+        if added:
+            self.committed.set()
         return added
