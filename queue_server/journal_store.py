@@ -20,7 +20,14 @@ from pathlib import Path
 import sqlite_utils
 
 from .domain.catalog import Catalog
-from .domain.event_schema import FREE_TEXT, NOT_TYPED, check_event, without_free_text
+from .domain.event_schema import (
+    APPEAL,
+    APPEAL_TEXT,
+    FREE_TEXT,
+    NOT_TYPED,
+    check_event,
+    without_free_text,
+)
 from .domain.events import JOURNAL_SET_ASIDE, Event, format_at, parse_at
 from .domain.journal_check import JournalCheck
 from .journal_io import ImportRefused, Numbered
@@ -64,7 +71,15 @@ def create_schema(path: Path) -> None:
         db["devices"].create({"name": str, "kind": str, "created_at": str}, pk="name")
     if "meta" not in db.table_names():
         db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    type_index(db.conn)
     db.conn.close()
+
+
+def type_index(conn: sqlite3.Connection) -> None:
+    """The one piece of DDL the appeals registry needs: an index on the events' type, so that
+    the start-up fold of years of appeals (a few hundred lines among millions) and the
+    nightly blanking read only those lines. Idempotent; to become a numbered migration step."""
+    conn.execute("CREATE INDEX IF NOT EXISTS events_type ON events (type)")
 
 
 _INSERT = (
@@ -249,8 +264,8 @@ class JournalStore:
             uid = _occurrence_uid(base, k)
             if _stored(conn, uid):
                 continue
-            blank = without_free_text(e)
-            if blank is not None and _stored(conn, _occurrence_uid(blank.uid(), k)):
+            blanks = (without_free_text(e), without_free_text(e, APPEAL))
+            if any(b is not None and _stored(conn, _occurrence_uid(b.uid(), k)) for b in blanks):
                 continue  # here already, its text blanked since
             problem = check.follow(e)
             if problem:
@@ -303,6 +318,34 @@ class JournalStore:
                          (until,))
         return changed
 
+    def blank_appeals(self, codes: Iterable[str]) -> int:
+        """Blank the file of these appeals (events_schema.APPEAL_TEXT: the customer's name and
+        contacts, contract, what they wrote, the answer) in every event of theirs; returns how
+        many events changed. Each blanked event takes its blanked line's key, as in
+        `blank_texts`, so exports from before and after import as "already there"."""
+        codes = list(codes)
+        if not codes:
+            return 0
+        types = sorted({t for t, _key in APPEAL_TEXT})
+        changed = 0
+        with self._transaction() as conn:
+            for i in range(0, len(codes), 500):
+                chunk = codes[i:i + 500]
+                rows = conn.execute(
+                    f"SELECT uid, {_COLUMNS} FROM events WHERE type IN ({', '.join('?' * len(types))}) "
+                    f"AND json_extract(data, '$.code') IN ({', '.join('?' * len(chunk))})",
+                    (*types, *chunk)).fetchall()
+                for uid, *line in rows:
+                    e = _event(tuple(line))
+                    blank = without_free_text(e, APPEAL)
+                    if blank is None:
+                        continue
+                    n = _occurrence_number(e.uid(), uid)
+                    conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
+                                 (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
+                    changed += 1
+        return changed
+
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         with self.lock:
             return self.conn.execute(sql, params)
@@ -324,6 +367,23 @@ class JournalStore:
             sql += f" LIMIT {int(limit)}"
         for row in self.reader().execute(sql, (seq,)):
             yield _event(row)
+
+    def events_of_types(self, types: Iterable[str], before: datetime | None = None,
+                        since: datetime | None = None) -> Iterator[Event | UnreadableRow]:
+        """Events of the given types (through the type index), in seq order, with
+        since <= at < before: the appeals registry's own history."""
+        types = tuple(types)
+        where = f"WHERE type IN ({', '.join('?' * len(types))})"
+        params: tuple = types
+        if before is not None:
+            where, params = where + " AND at < ?", (*params, format_at(before))
+        if since is not None:
+            where, params = where + " AND at >= ?", (*params, format_at(since))
+        return read_events(self.reader(), where, params)
+
+    def lines_of_types(self, types: Iterable[str], start: datetime, end: datetime) -> list[dict]:
+        """Journal lines of the given types with start <= at < end (reports' extra sections)."""
+        return [e.to_line() for e in self.events_of_types(types, end, start) if isinstance(e, Event)]
 
     def replay_events(self, start: datetime) -> Iterator[Event | UnreadableRow]:
         """Every event from `start` on (the start-up replay), unreadable rows included."""
