@@ -35,7 +35,7 @@ def print_slip(printer: CounterPrinter, data: bytes, timeout_s: float = 5.0) -> 
     except ImportError as exc:  # the server was installed without the hardware extra
         raise SlipNotPrinted(f"printing needs python-escpos ({exc})") from None
     try:
-        device = open_printer(printer.spec, io_timeout=timeout_s, status_timeout=min(1.0, timeout_s))
+        device = open_printer(printer.spec, io_timeout=timeout_s, status_timeout=min(0.5, timeout_s))
     except PrinterConfigError as exc:
         raise SlipNotPrinted(str(exc)) from None
     with _lock(printer.spec):

@@ -129,6 +129,11 @@ class Appeal:
     def overdue(self, now: datetime) -> bool:
         return self.awaiting and now > self.due_at
 
+    def due_within(self, now: datetime, days: int, timezone: str) -> bool:
+        """Awaiting an answer, not overdue, and due today or within `days` calendar days (local)."""
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        return self.awaiting and not self.overdue(now) and date.fromisoformat(self.due_date) <= today + timedelta(days=days)
+
     def public(self) -> dict:
         """What anyone with the code may see (§7.5): status and dates, nothing personal."""
         out = {"code": self.code, "status": self.status, "registered_at": ev.format_at(self.registered_at),
@@ -206,9 +211,8 @@ class AppealRegistry:
 
     def listing(self, now: datetime, status: str | None = None, overdue: bool = False,
                 due_within_days: int | None = None) -> list[Appeal]:
-        """Appeals by due date: a status, only overdue ones, or those due within n days."""
+        """Appeals by due date: a status, only overdue ones, or those due within n calendar days."""
         out = []
-        horizon = now + timedelta(days=due_within_days) if due_within_days is not None else None
         for a in self.appeals.values():
             if status == "open" and a.status == CLOSED:
                 continue
@@ -216,7 +220,7 @@ class AppealRegistry:
                 continue
             if overdue and not a.overdue(now):
                 continue
-            if horizon is not None and not (a.awaiting and now <= a.due_at <= horizon):
+            if due_within_days is not None and not a.due_within(now, due_within_days, self.rules.timezone):
                 continue
             out.append(a)
         return sorted(out, key=lambda a: (a.due_at, a.registered_at))

@@ -2,9 +2,10 @@
 
 * The morning digest to the head (`appeals.digest_time`, `appeals.digest_to`).
 * Privacy: an appeal's file (name, contacts, contract, texts) is blanked
-  `privacy.keep_appeal_days` after the appeal closes (or after its last change,
-  for one that never closed), in the nightly pass before the backup, through
-  the same journal rewrite as the clerks' notes (JournalStore.blank_appeals).
+  `privacy.keep_appeal_days` after the appeal closes (or after its decision, when
+  the customer never gave their word on it); never while the office still owes
+  an answer. In the nightly pass before the backup, through the same journal
+  rewrite as the clerks' notes (JournalStore.blank_appeals).
 * Every outgoing message's outcome becomes a `message.sent` / `message.failed`
   line (the Notifier reports from its own thread; this journals it).
 """
@@ -33,6 +34,7 @@ def journal_outcomes(service) -> Callable[[Delivery, str | None], None]:
 
 
 def last_change(a: Appeal) -> datetime:
+    """When the keeping time starts: the close, else the appeal's last change (its decision)."""
     return a.closed_at if a.status == CLOSED and a.closed_at else max(h["at"] for h in a.history)
 
 
@@ -41,7 +43,8 @@ def blank_expired_appeals(app, now: datetime) -> int:
     keep = timedelta(days=app.config.get("privacy.keep_appeal_days"))
     with app.store.lock:  # the registry and the journal change together
         registry = app.service.office.appeals
-        due = [a.code for a in registry.appeals.values() if not a.blanked and last_change(a) + keep < now]
+        due = [a.code for a in registry.appeals.values()
+               if not a.blanked and not a.awaiting and last_change(a) + keep < now]
         if due:
             app.store.blank_appeals(due)
             for code in due:

@@ -10,7 +10,7 @@ whose every outcome is journaled (`message.sent` / `message.failed`).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..adapters.notify import Delivery, Message, Notifier
 from ..appeal_words import N_, due_date_words, gettext, local_time, word
@@ -23,14 +23,14 @@ ACK, EXTENSION, ANSWER, DIGEST = "appeal.ack", "appeal.extension", "appeal.answe
 # Every sentence below is a msgid of queue_server.po (tests/test_appeals_i18n.py keeps it complete).
 TEXTS = {
     "ack_subject": N_("Your appeal {code} is registered"),
-    "ack_body": N_("{office}\n\nYour appeal ({kind}) is registered on {registered}.\nIts code: {code}.\n"
-                   "The answer is due by {due}.\n\nThe status of the appeal: {url}\n"
-                   "Give the code when you call us. This letter was sent automatically."),
+    "ack_body": N_("Your appeal ({kind}) is registered on {registered}.\nIts code: {code}.\n"
+                   "The answer is due by {due}.\n\nThe status of the appeal: {url}\nGive the code when you call us."),
+    "mail_footer": N_("This letter was sent automatically."),
     "ext_subject": N_("The answer to your appeal {code} is due by {due}"),
-    "ext_body": N_("{office}\n\nThe time to consider your appeal {code} is extended by {days} days, "
+    "ext_body": N_("The time to consider your appeal {code} is extended by {days} days, "
                    "to {due}.\nReason: {reason}\n\nThe status of the appeal: {url}"),
     "answer_subject": N_("The answer to your appeal {code}"),
-    "answer_body": N_("{office}\n\nYour appeal {code} has been considered. Decision: {decision}.\n\n{answer}\n\n"
+    "answer_body": N_("Your appeal {code} has been considered. Decision: {decision}.\n\n{answer}\n\n"
                       "If you do not accept this decision, tell us (give the code {code}): the appeal stays "
                       "open and is considered again. You may also turn to the company's head office or to the "
                       "bodies that oversee energy companies.\n\nThe status of the appeal: {url}"),
@@ -42,6 +42,7 @@ TEXTS = {
     "slip_title": N_("Appeal registered"),
     "slip_kind": N_("Kind"),
     "slip_topic": N_("Topic"),
+    "slip_service": N_("Service"),
     "slip_registered": N_("Registered"),
     "slip_due": N_("Answer due by"),
     "slip_qr": N_("Scan the code or open the link to see the status"),
@@ -83,15 +84,15 @@ class AppealNotices:
         if about is None:
             return None
         subject, body = self.letter(a, about, e.data)
-        return Message(to, body, subject)
+        footer = gettext(self.lang)(TEXTS["mail_footer"])
+        return Message(to, f"{self.office_name}\n\n{body}\n\n{footer}", subject)
 
     def letter(self, a: Appeal, about: str, data: dict | None = None) -> tuple[str, str]:
         """(subject, text) of the acknowledgement, the extension notice or the answer: the e-mail's
         words, and the printable letter's for the post. `data`: the event's (else the appeal's
         latest extension or decision)."""
         _ = gettext(self.lang)
-        common = {"office": self.office_name, "code": spaced_code(a.code), "url": self.url(a.code),
-                  "due": due_date_words(a.due_date, self.lang)}
+        common = {"code": spaced_code(a.code), "url": self.url(a.code), "due": due_date_words(a.due_date, self.lang)}
         if about == "extension":
             d = data or next((h for h in reversed(a.history) if h["type"] == ev.APPEAL_EXTENDED), {})
             return (_(TEXTS["ext_subject"]).format(**common),
@@ -109,7 +110,7 @@ class AppealNotices:
         lines = [(_(TEXTS["slip_kind"]), word("kind", a.kind, self.lang)),
                  (_(TEXTS["slip_topic"]), word("topic", a.topic, self.lang))]
         if service_name:
-            lines.append(("", service_name))
+            lines.append((_(TEXTS["slip_service"]), service_name))
         lines += [(_(TEXTS["slip_registered"]), local_time(a.registered_at, self.tz, self.lang)),
                   (_(TEXTS["slip_due"]), due_date_words(a.due_date, self.lang))]
         return {"office": self.office_name, "title": _(TEXTS["slip_title"]), "code": spaced_code(a.code),
@@ -122,7 +123,7 @@ class AppealNotices:
             return 0
         _ = gettext(self.lang)
         overdue = [a for a in appeals if a.overdue(now)]
-        soon = [a for a in appeals if a.awaiting and now <= a.due_at <= now + timedelta(days=soon_days)]
+        soon = [a for a in appeals if a.due_within(now, soon_days, self.tz)]
 
         def lines(items: list[Appeal]) -> str:
             if not items:

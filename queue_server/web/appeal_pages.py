@@ -23,7 +23,7 @@ from ..domain.errors import NotFound
 from ..domain.events import parse_at
 from ..i18n import normalize_language
 from . import security as sec
-from .lang import current_lang, js_strings, page_gettext
+from .lang import current_lang, js_strings, page_gettext, remember_lang
 from .pages import base_context
 
 PAGE_STRINGS = (  # what the registry's scripts show (shipped translated: `w("…")` in appeals*.js, registry.js)
@@ -32,7 +32,8 @@ PAGE_STRINGS = (  # what the registry's scripts show (shipped translated: `w("�
     "Choose the kind and the topic.", "Write what the customer asks or complains about.", "Register an appeal",
     "Appeal…", "Registered", "Extended", "Decided", "Customer's answer", "Slip", "E-mail", "sent", "not sent",
     "accepted", "not accepted", "by {who}", "the visitor, from a rating",
-    "Appeals: {overdue} overdue, {soon} due within {days} days", "Nothing is due within {days} days; nothing overdue.")
+    "Appeals: {overdue} overdue, {soon} due within {days} days", "Nothing is due within {days} days; nothing overdue.",
+    "And {n} more: the registry")
 
 
 FACT_LABELS = {  # the appeal's record on the registry page
@@ -117,8 +118,10 @@ def register(api, flask: Flask) -> None:
             return redirect("/dashboard")  # its login form; the head and the console link back here
         lang = current_lang()
         common = {"lang": lang, "csrf": sec.csrf_token(), "strings": js_strings(_)}  # common.js's settings
-        return render_template("web/appeals.html", **base_context(_, p), T=T_for(lang), page_config=common,
+        html = render_template("web/appeals.html", **base_context(_, p), T=T_for(lang), page_config=common,
                                heads=p.role in ("head", "admin"))
+        # not a route of the web blueprint: store its CSRF token and language as its pages do
+        return remember_lang(sec.save_cookies(make_response(html)))
 
     def printable(code: str, template: str):
         p = sec.session_principal()

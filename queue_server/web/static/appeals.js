@@ -21,18 +21,20 @@ const QAppeals = (() => {
     return A.lang === "en" ? iso : `${d}.${m}.${y}`;
   }
 
+  /* the chips are data-a-kind / data-a-topic: the finish dialog's own are data-kind / data-topic */
+  const KEY = { kind: "aKind", topic: "aTopic" };
   function press(form, group, value) {
-    form.querySelectorAll(`[data-${group}]`).forEach((b) => b.setAttribute("aria-pressed", String(b.dataset[group] === value)));
+    form.querySelectorAll(`[data-a-${group}]`).forEach((b) => b.setAttribute("aria-pressed", String(b.dataset[KEY[group]] === value)));
   }
   function picked(form, group) {
-    const b = form.querySelector(`[data-${group}][aria-pressed="true"]`);
-    return b ? b.dataset[group] : null;
+    const b = form.querySelector(`[data-a-${group}][aria-pressed="true"]`);
+    return b ? b.dataset[KEY[group]] : null;
   }
 
   /* One form: chips, fields, submit; `onDone(result, form)` after a registration. */
   function bind(form, onDone) {
-    form.querySelectorAll("[data-kind]").forEach((b) => b.addEventListener("click", () => press(form, "kind", b.dataset.kind)));
-    form.querySelectorAll("[data-topic]").forEach((b) => b.addEventListener("click", () => press(form, "topic", b.dataset.topic)));
+    form.querySelectorAll("[data-a-kind]").forEach((b) => b.addEventListener("click", () => press(form, "kind", b.dataset.aKind)));
+    form.querySelectorAll("[data-a-topic]").forEach((b) => b.addEventListener("click", () => press(form, "topic", b.dataset.aTopic)));
     let mode = "register";
     form.querySelectorAll("[data-submit]").forEach((b) => b.addEventListener("click", () => { mode = b.dataset.submit; }));
     form.addEventListener("submit", async (ev) => {
@@ -89,11 +91,13 @@ const QAppeals = (() => {
     }
     box.querySelector("[data-done-text]").textContent = text;
     form.dataset.code = result.code;
+    form.classList.add("is-done");
   }
 
   function reset(form, preset) {
     form.reset();
     delete form.dataset.code;
+    form.classList.remove("is-done");
     press(form, "kind", (preset && preset.kind) || null);
     press(form, "topic", (preset && preset.topic) || null);
     form.querySelector("[data-done]").hidden = true;
@@ -152,13 +156,13 @@ const QAppeals = (() => {
       finishDialog.addEventListener("close", () => toggle.setAttribute("aria-pressed", "false"));
       if (actions) actions.dataset.appeals = "on";
     }
-    /* the action grid's own button: an appeal without finishing (a caller, a note) */
-    const grid = document.querySelector(".action-grid");
-    if (grid) {
-      const b = make("button", { type: "button", class: "btn btn-action", "data-appeal-open": "", "aria-keyshortcuts": "A", "aria-haspopup": "dialog" }, w("Appeal…"));
+    /* its own button, beside the queues: an appeal without finishing (a caller, a letter) */
+    const aside = document.querySelector(".console .queues");
+    if (aside) {
+      const b = make("button", { type: "button", class: "btn btn-wide", "data-appeal-open": "", "aria-keyshortcuts": "A", "aria-haspopup": "dialog" }, w("Appeal…"));
       b.append(make("kbd", {}, "A"));
       b.addEventListener("click", () => open(null, null));
-      grid.append(b);
+      aside.append(b);
     }
     document.addEventListener("keydown", (ev) => {
       if (ev.key.toLowerCase() !== "a" || ev.ctrlKey || ev.altKey || ev.metaKey) return;

@@ -1,5 +1,5 @@
 /* The dashboard's appeals: overdue ones and those due within `due_soon_days`, read from
-   the registry's API when the hall's state changes (at most every 10 s) and every minute
+   the registry's API when the hall's state changes (at most every 5 s) and every minute
    (a due date passes without any event). Codes, kinds and dates only: no names. */
 "use strict";
 
@@ -14,6 +14,7 @@
     if (params) text = text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
     return text;
   }
+  const MAX_ROWS = 3;  /* the dashboard fits one screen: the rest is in the registry */
   const dueWords = (iso) => (A.lang === "en" ? iso : iso.split("-").reverse().join("."));
 
   function left(a) {
@@ -31,7 +32,7 @@
     const rows = el("appeals-rows");
     rows.replaceChildren();
     const list = [...over.data.appeals, ...soon.data.appeals];
-    for (const a of list) {
+    for (const a of list.slice(0, MAX_ROWS)) {
       const when = left(a);
       const tr = make("tr", { "data-appeal": a.code, class: when.cls });
       const link = make("a", { href: `/appeals#${a.code}` }, a.code.slice(0, 4) + "-" + a.code.slice(4));
@@ -42,6 +43,11 @@
       tr.append(code, make("td", {}, A.words.kind[a.kind] || a.kind), make("td", {}, A.words.topic[a.topic] || a.topic),
                 due, make("td", {}, A.words.status[a.status] || a.status));
       rows.append(tr);
+    }
+    if (list.length > MAX_ROWS) {
+      const more = make("td", { colspan: "5" });
+      more.append(make("a", { href: "/appeals" }, w("And {n} more: the registry", { n: list.length - MAX_ROWS })));
+      rows.append(make("tr", {})).append(more);
     }
     el("appeals-summary").textContent = list.length
       ? w("Appeals: {overdue} overdue, {soon} due within {days} days", { overdue: over.data.appeals.length, soon: soon.data.appeals.length, days: A.due_soon_days })
@@ -54,7 +60,7 @@
   function schedule() {
     if (timer) { again = true; return; }
     load();
-    timer = setTimeout(() => { timer = null; if (again) { again = false; schedule(); } }, 10000);
+    timer = setTimeout(() => { timer = null; if (again) { again = false; schedule(); } }, 5000);
   }
   document.addEventListener("q:state", schedule);
   setInterval(schedule, 60000);
