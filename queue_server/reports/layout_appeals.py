@@ -100,7 +100,7 @@ def quarter_sections(report: dict, lang: str) -> list[Section]:
     its kind, in person and remote; then the registry's figures for the quarter."""
     _ = translator(lang)
     w = aw.words(lang)
-    cols = [Column("kind", _("Kind"), TEXT), Column("topic", _("Topic"), TEXT), Column("n", _("Appeals"), INT),
+    cols = [Column("kind", _("Kind"), TEXT), Column("topic", _("Topic"), TEXT), Column("n", _("Total"), INT),
             Column("share", _("Share (a topic: of its kind)"), SHARE), Column("in_person", _("In person"), INT),
             Column("in_person_share", _("In person, share of all"), SHARE), Column("remote", _("Remote"), INT),
             Column("remote_share", _("Remote, share of all"), SHARE)]

@@ -43,13 +43,20 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     rows = [[Paragraph(_escape(c.label), head) for c in form.columns]]
     style = [("FONT", (0, 0), (-1, -1), FONT, 8), ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b7c3")),
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-             ("ALIGN", (2, 1), (-1, -1), "RIGHT")]
+             ("ALIGN", (2, 1), (-1, -1), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+             ("RIGHTPADDING", (0, 0), (-1, -1), 2.5)]
+    body = ParagraphStyle("td", fontName=FONT, fontSize=8, leading=9.5)
     for r, row in enumerate(form.rows, start=1):
-        rows.append([cell(v, c.kind, lang, _) if not (v is None and c.kind == TEXT) else ""
-                     for v, c in zip(row, form.columns, strict=True)])
+        cells = []
+        for v, c in zip(row, form.columns, strict=True):
+            text = "" if v is None and c.kind == TEXT else cell(v, c.kind, lang, _)
+            cells.append(Paragraph(_escape(text), body) if c.kind == TEXT and len(text) > 12 else text)
+        rows.append(cells)
         if row[0]:  # a kind's row (or all appeals): bold, shaded
             style += [("FONT", (0, r), (-1, r), BOLD, 8), ("BACKGROUND", (0, r), (-1, r), ALL_BG if r == 1 else KIND_BG)]
-    widths = [34 * mm, 42 * mm, 16 * mm, 18 * mm, 14 * mm, 18 * mm, 14 * mm, 18 * mm]
+            if isinstance(cells[0], Paragraph):
+                cells[0] = Paragraph(f"<b>{_escape(str(row[0]))}</b>", body)
+    widths = [30 * mm, 36 * mm, 19 * mm, 21 * mm, 16 * mm, 20 * mm, 18 * mm, 20 * mm]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(style))
     story.append(table)

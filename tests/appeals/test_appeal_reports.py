@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import shutil
+import subprocess
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -26,6 +30,7 @@ from queue_server.config import parse_config
 from queue_server.domain import events as ev
 from queue_server.domain.appeals import AppealRegistry, AppealRules
 from queue_server.domain.event_schema import check_event
+from queue_server.report_service import render
 from queue_server.reports import daily_report, period_report
 from queue_server.reports.appeal_figures import quarter_report
 from queue_server.reports.csv_export import to_csv
@@ -33,6 +38,7 @@ from queue_server.reports.xlsx_export import to_xlsx
 
 CATALOG = parse_config(__import__("tomllib").loads(demo_config()), __import__("pathlib").Path("x")).catalog
 MSK = "+03:00"
+SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 def t(day: str, hhmm: str = "10:00") -> datetime:
@@ -169,3 +175,41 @@ def test_csv_and_xlsx_carry_the_same_figures(lang):
     values = {(ws.title, r[0]): r[1:] for ws in book.worksheets for r in ws.iter_rows(values_only=True) if r and r[0]}
     (mean,) = [v[1] for (title, key), v in values.items() if key == label[0]]
     assert mean == 3.5
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils")
+def test_the_pdfs_show_ratings_the_registry_and_the_quarterly_form(tmp_path):
+    """Pages drawn to PNG for the docs (docs/screenshots/report-appeals-*.png) and read back as text."""
+    journal, _ = build_journal()
+    ratings = [rated(t("2026-11-12"), "v1", 5, [("reception", "1", "op1")]),
+               rated(t("2026-11-12"), "v2", 2, [("consultation", "2", "op2")], "Долго")]
+    events = sorted([*journal, *ratings], key=lambda e: e.at)
+    month = period_report([e.to_line() for e in events], CATALOG, date(2026, 11, 1), date(2026, 11, 30),
+                          appeal_lines=journal)
+    quarter = quarter_report(journal, CATALOG.office_name, "Europe/Moscow", "2026Q4", ("2026-10-01", "2026-12-31"),
+                             t("2026-10-01", "00:00"), t("2027-01-01", "00:00"), as_of=t("2027-02-01"))
+    for name, body in (("period", render(month, "pdf", "ru")[0]), ("quarter", render(quarter, "pdf", "ru")[0]),
+                       ("quarter-en", render(quarter, "pdf", "en")[0])):
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(body)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+        if name == "period":
+            assert "Оценки посетителей" in text and "Реестр обращений" in text
+            assert re.search(r"Все оценки\s+2\s+3,50", text)
+            assert re.search(r"Рассмотрено в срок\s+0", text) and re.search(r"Продлено|Срок продлён\s+1", text)
+        elif name == "quarter":
+            assert "Мониторинг обращений клиентов, 2026Q4 (01.10.2026 - 31.12.2026)" in " ".join(text.split())
+            assert re.search(r"Жалобы\s+3\s+60,0 %\s+1\s+20,0 %\s+2\s+40,0 %", text)
+            assert re.search(r"учёт электроэнергии\s+2\s+66,7 %", text)
+            assert re.search(r"Систематически повторяющиеся претензии \(п\. 7\.11\)\s+1", text)
+        else:
+            assert re.search(r"Complaints\s+3\s+60.0 %", text)
+        subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(tmp_path / name)], check=True)
+        pages = sorted(tmp_path.glob(f"{name}-*.png"))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        if name == "period":  # the pages with the new tables
+            pages = [p for n, p in enumerate(pages, start=1) if "Оценки посетителей" in subprocess.run(
+                ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, check=True).stdout.decode()]
+            assert pages
+        for i, page in enumerate(pages, start=1):
+            shutil.copy(page, SHOTS / f"report-appeals-{name}-{i}.png")
