@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
 from .auth import Accounts
-from .config import ConfigError, load_config
+from .config import ConfigError, load_config, qr_link_problem
 from .journal_io import ImportRefused, iter_jsonl, to_jsonl
 from .journal_store import JournalStore
 
@@ -60,9 +60,15 @@ def _serve(data: Path, host: str, port: int, base_url: str, threads: int, dev: b
 
 
 def cmd_run(args) -> int:
+    """Everything that can stop the start is checked here, in this process, so that
+    the installer reads one clear line instead of a worker's traceback."""
     config = load_config(Path(args.data) / CONFIG_NAME)
     host = args.host or config.get("server.host")
     port = args.port or config.get("server.port")
+    problem = qr_link_problem(config, host, port)
+    if problem:
+        print(f"qserver: {problem}", file=sys.stderr)
+        return 2
     base_url = config.get("server.public_url") or f"http://{host}:{port}"
     _serve(Path(args.data), host, port, base_url, config.get("server.threads"), args.dev)
     return 0
@@ -83,7 +89,11 @@ def cmd_demo(args) -> int:
     kiosk = accounts.add_device("demo-kiosk", "kiosk", now)
     display = accounts.add_device("demo-hall-board", "display", now)
     store.close()
-    base = f"http://{args.host}:{args.port}"
+    config = load_config(target)
+    base = config.get("server.public_url") or f"http://{args.host}:{args.port}"
+    problem = qr_link_problem(config, args.host, args.port)
+    if problem:
+        print(f"qserver demo: warning: {problem}", file=sys.stderr)
     print(f"""
 Demo office is starting on {base}
 
@@ -95,7 +105,7 @@ Demo office is starting on {base}
 
 Data folder: {data.resolve()}   (stop with Ctrl+C)
 """, flush=True)
-    _serve(data, args.host, args.port, base, load_config(target).get("server.threads"), args.dev)
+    _serve(data, args.host, args.port, base, config.get("server.threads"), args.dev)
     return 0
 
 
