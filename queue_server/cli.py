@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import shutil
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .adapters.db_files import Busy
+from .adapters.migrations import SchemaError
 from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
 from .auth import Accounts
 from .config import ConfigError, load_config, qr_link_problem
@@ -69,6 +73,7 @@ def cmd_run(args) -> int:
     if problem:
         print(f"qserver: {problem}", file=sys.stderr)
         return 2
+    JournalStore(Path(args.data) / DB_NAME).close()  # finishes a killed restore, upgrades, or refuses
     base_url = config.get("server.public_url") or f"http://{host}:{port}"
     _serve(Path(args.data), host, port, base_url, config.get("server.threads"), args.dev)
     return 0
@@ -292,8 +297,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except ConfigError as exc:
+    except (ConfigError, SchemaError, Busy) as exc:
         print(f"qserver: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # the database cannot be opened at all: a full or read-only disk
+        data = Path(args.data).resolve()
+        why = "" if os.access(data, os.W_OK) else f" ({data} is read-only)"
+        print(f"qserver: cannot use the office database in {data}: {exc}{why}", file=sys.stderr)
         return 2
 
 
