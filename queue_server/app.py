@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from .api import routes_counter, routes_hall, routes_journal
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
-from .backup import backup_now, prune
+from .backup import backup_now, clean_leftovers, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
 from .domain.errors import DomainError
@@ -68,6 +68,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     config = load_config(data_dir / CONFIG_NAME)
     clock = clock or SystemClock()
     store = JournalStore(data_dir / DB_NAME)
+    clean_leftovers(data_dir)
     accounts = Accounts(store, config.get("server.token_hours"), hasher_for(config))
     for account in config.staff:
         if account.password_hash:

@@ -198,10 +198,11 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from .backup import RestoreError, restore
 
+    config = load_config(Path(args.data) / CONFIG_NAME)
     try:
-        events, kept = restore(Path(args.file), Path(args.data) / DB_NAME, _now())
+        events, kept = restore(Path(args.file), Path(args.data) / DB_NAME, _now(), config)
     except RestoreError as exc:
-        print(f"qserver restore: {exc}", file=sys.stderr)
+        print(f"qserver restore: {exc} — nothing was changed", file=sys.stderr)
         return 2
     print(f"Restored {events} journal events from {args.file}.")
     if kept:
