@@ -15,6 +15,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .adapters import oplog
 from .adapters.db_files import Busy
 from .adapters.migrations import SchemaError
 from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
@@ -73,6 +74,7 @@ def cmd_run(args) -> int:
     if problem:
         print(f"qserver: {problem}", file=sys.stderr)
         return 2
+    oplog.setup()
     JournalStore(Path(args.data) / DB_NAME).close()  # finishes a killed restore, upgrades, or refuses
     base_url = config.get("server.public_url") or f"http://{host}:{port}"
     _serve(Path(args.data), host, port, base_url, config.get("server.threads"), args.dev)
@@ -110,6 +112,7 @@ Demo office is starting on {base}
 
 Data folder: {data.resolve()}   (stop with Ctrl+C)
 """, flush=True)
+    oplog.setup()
     _serve(data, args.host, args.port, base, config.get("server.threads"), args.dev)
     return 0
 
@@ -294,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command not in ("run", "demo"):  # those log JSON lines to stdout, set up before serving
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.fn(args)
     except (ConfigError, SchemaError, Busy) as exc:

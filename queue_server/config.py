@@ -51,6 +51,7 @@ SETTINGS = (
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
     Setting("privacy.keep_personal_days", 30,
             "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
+    Setting("log.access", True, "Log one line per HTTP request (method, path, status, ms, who); see docs/operations.md"),
 )
 # The keys of the tables that describe the office (documented in docs/configuration.md).
 # A key not listed here, or a section not in SETTINGS or TABLES, stops the start:
