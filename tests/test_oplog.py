@@ -245,3 +245,56 @@ def test_info_lines_are_written_by_the_log_thread_and_warnings_at_once_in_order(
         log.removeHandler(handler)
         log.propagate = True
         handler.stop()
+
+
+def test_a_stranger_cannot_forge_or_flood_log_lines_through_a_login(office_dir):
+    """What a stranger types as a login ends up in the log: one line, escaped, cut short."""
+    forged = 'op1"}\n{"event": "auth.login", "login": "admin"' + "x" * 10_000
+    with json_log() as log:
+        app = create_app(office_dir)
+        try:
+            r = app.flask.test_client().post("/api/v1/auth/login", json={"login": forged, "password": "whatever1"})
+            assert r.status_code in (401, 422)
+        finally:
+            app.close()
+    assert not log.events("auth.login")  # nothing forged
+    (failed,) = log.events("auth.login_failed")
+    assert failed["login"] == forged[:64]
+    assert all(len(line) < 2000 for line in log.text().splitlines())
+
+
+def test_the_log_keeps_every_line_and_each_threads_order_under_load():
+    """A soak in small: threads logging as fast as they can, as request threads do all day;
+    the queue is drained as it fills and nothing is lost or reordered."""
+    import io
+    import logging
+    import threading
+
+    stream = io.StringIO()
+    handler = oplog.BackgroundHandler(logging.StreamHandler(stream))
+    handler.target.setFormatter(oplog.JsonFormatter())
+    log = logging.getLogger("queue_server.test_soak")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    per_thread = 5000
+
+    def work(t: int) -> None:
+        for i in range(per_thread):
+            oplog.event(log, "http.request", logging.WARNING if i % 1000 == 999 else logging.INFO, t=t, i=i)
+
+    try:
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        handler.flush()
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+        handler.stop()
+    lines = [json.loads(x) for x in stream.getvalue().splitlines()]
+    assert len(lines) == 4 * per_thread
+    for t in range(4):
+        assert [x["i"] for x in lines if x["t"] == t] == list(range(per_thread))
