@@ -38,3 +38,21 @@ def json_log() -> Iterator[JsonLines]:
         root.removeHandler(handler)
         handler.stop()
         root.setLevel(level)
+
+
+@contextmanager
+def background_logger(name: str) -> Iterator[tuple[logging.Logger, io.StringIO, oplog.BackgroundHandler]]:
+    """A logger of its own with the server's BackgroundHandler writing JSON into a buffer."""
+    stream = io.StringIO()
+    handler = oplog.BackgroundHandler(logging.StreamHandler(stream))
+    handler.target.setFormatter(oplog.JsonFormatter())
+    log = logging.getLogger(name)
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    try:
+        yield log, stream, handler
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+        handler.stop()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 from live_office import PASSWORD, free_port
-from oplog_support import json_log
+from oplog_support import background_logger, json_log
 
 from queue_server.adapters import oplog
 from queue_server.app import DB_NAME, create_app
@@ -220,17 +220,9 @@ def test_the_access_log_can_be_turned_off(office_dir):
 
 
 def test_info_lines_are_written_by_the_log_thread_and_warnings_at_once_in_order():
-    import io
     import logging
 
-    stream = io.StringIO()
-    handler = oplog.BackgroundHandler(logging.StreamHandler(stream))
-    handler.target.setFormatter(oplog.JsonFormatter())
-    log = logging.getLogger("queue_server.test_background")
-    log.addHandler(handler)
-    log.propagate = False
-    try:
-        log.setLevel(logging.INFO)
+    with background_logger("queue_server.test_background") as (log, stream, _handler):
         oplog.event(log, "http.request", status=201)
         oplog.event(log, "auth.login_failed", logging.WARNING, login="op1")
         # the warning is out before event() returns, behind the info line queued before it
@@ -241,10 +233,6 @@ def test_info_lines_are_written_by_the_log_thread_and_warnings_at_once_in_order(
         while stream.getvalue().count("\n") < 3:  # written by the thread, without a flush
             assert time.monotonic() < deadline
             time.sleep(0.01)
-    finally:
-        log.removeHandler(handler)
-        log.propagate = True
-        handler.stop()
 
 
 def test_a_stranger_cannot_forge_or_flood_log_lines_through_a_login(office_dir):
@@ -266,34 +254,21 @@ def test_a_stranger_cannot_forge_or_flood_log_lines_through_a_login(office_dir):
 def test_the_log_keeps_every_line_and_each_threads_order_under_load():
     """A soak in small: threads logging as fast as they can, as request threads do all day;
     the queue is drained as it fills and nothing is lost or reordered."""
-    import io
     import logging
     import threading
 
-    stream = io.StringIO()
-    handler = oplog.BackgroundHandler(logging.StreamHandler(stream))
-    handler.target.setFormatter(oplog.JsonFormatter())
-    log = logging.getLogger("queue_server.test_soak")
-    log.addHandler(handler)
-    log.propagate = False
-    log.setLevel(logging.INFO)
     per_thread = 5000
+    with background_logger("queue_server.test_soak") as (log, stream, handler):
+        def work(t: int) -> None:
+            for i in range(per_thread):
+                oplog.event(log, "http.request", logging.WARNING if i % 1000 == 999 else logging.INFO, t=t, i=i)
 
-    def work(t: int) -> None:
-        for i in range(per_thread):
-            oplog.event(log, "http.request", logging.WARNING if i % 1000 == 999 else logging.INFO, t=t, i=i)
-
-    try:
         threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
         for th in threads:
             th.start()
         for th in threads:
             th.join()
         handler.flush()
-    finally:
-        log.removeHandler(handler)
-        log.propagate = True
-        handler.stop()
     lines = [json.loads(x) for x in stream.getvalue().splitlines()]
     assert len(lines) == 4 * per_thread
     for t in range(4):
