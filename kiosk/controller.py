@@ -32,8 +32,8 @@ QUIET_S = 20
 class Notice:
     """A GUI-thread-only notification with Qt's connect/emit shape, in plain Python.
 
-    Not a Qt Signal: PySide6 6.12.0 leaks a reference to True on every Python
-    ``emit()``, which aborts a long-running kiosk (see kiosk/workers.py).
+    The controller and its views live on one thread and a notice is a direct call,
+    so a Qt Signal would add nothing here but a binding to trust.
     """
 
     def __init__(self) -> None:
@@ -114,10 +114,6 @@ class KioskController(QObject):
         self._touched_at = time.monotonic()
         self.idle_timer.start()
 
-    @property
-    def _(self):
-        return gettext_for(self.lang)
-
     # ---- the server ----------------------------------------------------------
     def _load_office(self) -> None:
         refused = self._token_refused
@@ -157,11 +153,14 @@ class KioskController(QObject):
             self.notice_text = exc.message or str(exc)
             self._set_screen(NOTICE)
             return
+        # a local _, never an attribute: on a QObject, PySide6 6.8–6.11 leave an error
+        # pending after a lookup of a class attribute named _ (tests/display/test_qt_binding.py)
+        _ = gettext_for(self.lang)
         if isinstance(exc, ServerRefused):
             self._token_refused = True
-            detail = self._("This kiosk's device token was refused by the server")
+            detail = _("This kiosk's device token was refused by the server")
         elif isinstance(exc, ServerUnavailable):
-            detail = self._("No connection to the server {url}").format(url=self.client.base_url)
+            detail = _("No connection to the server {url}").format(url=self.client.base_url)
         else:
             log.error("unexpected error talking to the server", exc_info=exc)
             detail = str(exc)
