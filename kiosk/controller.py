@@ -69,6 +69,7 @@ class KioskController(QObject):
         self.outcome: PrintOutcome | None = None
         self.notice_text = ""
         self.oos_detail = ""
+        self.tickets_issued = 0
         self.printer_fault: PrinterFault | None = None
         self._reported: str | None = None  # printer state the server last heard: "ok" / "fault:<reason>"
         self._reporting = False
@@ -196,10 +197,16 @@ class KioskController(QObject):
 
     # ---- touches -------------------------------------------------------------
     def go_start(self, reset: bool = False) -> None:
+        """Back to the start for the next visitor ("Done", the ticket's time up, a notice read).
+
+        The next visitor starts in the office's language and normal text, whatever
+        the last one chose.
+        """
         if self.screen in (OUT_OF_SERVICE, LOADING) and not reset:
             return
         self.screen_timer.stop()
         self.priority = None
+        self.lang, self.large = self.config.language, self.config.large_text
         self.mode_changed.emit()
         self._set_screen(START)
 
@@ -245,6 +252,7 @@ class KioskController(QObject):
         self.tasks.run_printer(lambda: self.printer.print(ticket),
                                lambda outcome: self._on_printed(ticket, outcome))
         self.ticket, self.outcome = ticket, None
+        self.tickets_issued += 1
         self.ticket_changed.emit(ticket)
         self._set_screen(TICKET)
         self.screen_timer.start(self.config.ticket_screen_s * 1000)
@@ -259,9 +267,7 @@ class KioskController(QObject):
 
     def _on_idle(self) -> None:
         if self.screen in (PRIORITY, NOTICE, TICKET, START):
-            # the next visitor finds the kiosk as it was installed: first page, own language
-            self.lang, self.large = self.config.language, self.config.large_text
-            self.go_start()
+            self.go_start()  # the next visitor finds the kiosk as it was installed
 
     # ---- the printer ---------------------------------------------------------
     def _on_startup_fault(self, fault: PrinterFault | None) -> None:
