@@ -43,7 +43,7 @@ class Kiosk:
     def status(self) -> dict:
         """The kiosk's own counters for the diagnostics file."""
         ctrl = self.controller
-        return {"screen": ctrl.screen, "tickets": ctrl.tickets_issued,
+        return {"showing": ctrl.screen, "tickets": ctrl.tickets_issued,
                 "printer_fault": ctrl.printer_fault is not None}
 
     def close(self) -> None:
