@@ -16,9 +16,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from device_processes import Device, Xvfb, have_xvfb
 from live_office import start_live_office, stop_live_office
 from PySide6.QtGui import QImage
+
+from bench.device_processes import Device, Xvfb, have_xvfb
 
 pytestmark = [pytest.mark.skipif(not have_xvfb() or not shutil.which("xwininfo"),
                                  reason="needs Xvfb and xwininfo (make apt)"), pytest.mark.slow]
