@@ -85,13 +85,23 @@ class QrWidget(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self._matrix: list[list[bool]] = []
+        self._text = ""
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def set_data(self, text: str) -> None:
+        """Show ``text`` as a QR code; the code is built once per text.
+
+        A fixed mask pattern: every mask makes a valid code, and qrcode's search for
+        the "best" of the eight cost ~30 ms of the GUI thread per ticket (the soak
+        test's longest stalls); the screen is large and clean, any mask reads.
+        """
+        if text == self._text:
+            return
+        self._text = text
         if text:
             import qrcode  # not at start-up: the start screen needs no QR code
 
-            qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+            qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
             qr.add_data(text)
             qr.make(fit=True)
             self._matrix = qr.get_matrix()
