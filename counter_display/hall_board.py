@@ -38,6 +38,7 @@ from counter_display.texts import (
     WAITING,
     display_gettext,
 )
+from counter_display.ticket_number import paint_number
 
 
 class HallBoard(QWidget):
@@ -301,7 +302,7 @@ class HallBoard(QWidget):
         p.setPen(color)
         f = theme.fit_font(call.number, tw - 2 * pad, lay.number_px)
         p.setFont(f)
-        p.drawText(QPointF(tx + pad, baseline), call.number)
+        paint_number(p, tx + pad, baseline, call.number)  # «О001»: the zeros slashed
         f = theme.fit_font(call.counter_id, cw - 2 * pad, lay.number_px)
         p.setFont(f)
         width = QFontMetricsF(f).horizontalAdvance(call.counter_id)
