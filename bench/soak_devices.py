@@ -419,18 +419,14 @@ def main(argv: list[str] | None = None) -> int:
         return kiosk_child(url, token, int(tickets), int(width), out)
 
     from . import history as H
-    from .bench_display import prepare
-    from .bench_server import Server, login
-    from .common import Reporter, free_port, log
+    from .bench_display import serve_bench_office
+    from .bench_server import login
+    from .common import Reporter, log
 
     calls, tickets = (150, 120) if args.tiny else (args.calls, args.tickets)
     rep = Reporter("soak", budgets_on=not args.tiny)
     with tempfile.TemporaryDirectory(prefix="qoffice-soak-") as tmp:
-        data = Path(tmp) / "office"
-        tokens = prepare(data)
-        server = Server(data, free_port())
-        log(f"starting qserver run on {server.url}")
-        server.start()
+        tokens, server = serve_bench_office(Path(tmp))
         baseline = Baseline(Path(tmp))
         try:
             counters = ("1", "2", "11", "27")  # two administrators, a consultant, a cashier
