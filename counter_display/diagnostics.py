@@ -95,6 +95,7 @@ class Diagnostics(QObject):
         frame = window.frameGeometry()
         state = {
             "pid": os.getpid(),
+            "clock_start": round(self.started, 3),  # CLOCK_MONOTONIC, shared by the machine's processes
             "uptime_s": round(time.monotonic() - self.started, 3),
             "beats": self.beats,
             "max_stall_ms": round(self.max_stall_ms, 1),
