@@ -348,7 +348,7 @@ def kiosk_child(url: str, token: str, tickets: int, width: int, out: str) -> int
             result["faults"] += 1
             printer.paper_out = False  # staff load a new roll
             until(lambda: kiosk.controller.printer_fault is None, "the printer back")
-        if warm is None and result["tickets"] == max(WARMUP_MIN, int(tickets * WARMUP_SHARE)):
+        if warm is None and result["tickets"] == min(tickets, max(WARMUP_MIN, int(tickets * WARMUP_SHARE))):
             warm = (rss_kib(), time.monotonic() - health.started)
     health.stop()
     after, before = _stalls_after(health.snapshot(), warm[1])
