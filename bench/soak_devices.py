@@ -230,7 +230,7 @@ def soak_displays(staff: Staff, display_token: str, folder: Path, calls: int, ra
         for device in devices.values():
             device.wait_until(lambda s: s.get("connection") == "online", timeout=60)
         warm: dict[str, tuple[int, float]] = {}
-        warmup_calls = max(WARMUP_MIN, int(calls * WARMUP_SHARE))
+        warmup_calls = min(calls, max(WARMUP_MIN, int(calls * WARMUP_SHARE)))
 
         def mark(day: Day) -> None:
             if day.calls == warmup_calls:
