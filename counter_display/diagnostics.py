@@ -9,6 +9,7 @@ person can all read the same numbers. Off unless the option is given.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -64,17 +65,28 @@ class Diagnostics(QObject):
         self.stalls: deque[tuple[float, float]] = deque(maxlen=500)  # (seconds since start, ms)
         self._last = self.started
         self._written = 0.0
+        self.max_gc_ms = 0.0  # the longest garbage collection, any thread: a stall the heartbeat may see
+        self._gc_started = 0.0
         self.timer = QTimer(self, interval=BEAT_MS, timeout=self._beat)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
 
     def start(self) -> None:
         self._last = time.monotonic()
+        gc.callbacks.append(self._gc)
         self.timer.start()
         self.write()
 
     def stop(self) -> None:
         self.timer.stop()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
         self.write()
+
+    def _gc(self, phase: str, _info: dict) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started:
+            self.max_gc_ms = max(self.max_gc_ms, (time.perf_counter() - self._gc_started) * 1000)
 
     def _beat(self) -> None:
         now = time.monotonic()
@@ -101,6 +113,7 @@ class Diagnostics(QObject):
             "max_stall_ms": round(self.max_stall_ms, 1),
             "stalls": list(self.stalls),
             "rss_kib": rss_kib(),
+            "max_gc_ms": round(self.max_gc_ms, 1),
             "window": [frame.x(), frame.y(), frame.width(), frame.height()],
             "screen": list(screen.geometry().getRect()) if screen is not None else None,
             "fullscreen": bool(window.windowState() & Qt.WindowState.WindowFullScreen),
