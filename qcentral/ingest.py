@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from queue_server.domain.events import Event, parse_at, without_free_text
+from queue_server.domain.event_schema import without_free_text
+from queue_server.domain.events import Event, parse_at
 
 PROTOCOL = 1
 MAX_LINES = 1000

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from queue_server.domain.events import FREE_TEXT, NOT_TYPED
+from queue_server.domain.event_schema import FREE_TEXT, NOT_TYPED
 
 
 def blank_expired(conn: psycopg.Connection, now: datetime) -> int:
