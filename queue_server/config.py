@@ -71,6 +71,8 @@ SETTINGS = (
     Setting("appeals.digest_time", "08:00", "Local time of the morning e-mail of appeals due soon and overdue"),
     Setting("appeals.digest_to", [], "Addresses of the morning digest, [\"head@energosbyt.ru\"]; empty: none"),
     Setting("ratings.window_hours", 24, "Hours after a visit ends in which the visitor may rate it"),
+    Setting("ratings.counter_minutes", 5,
+            "Minutes after a visit ends in which the counter's display or rating pad may rate it"),
     Setting("mail.host", "", "SMTP server for outgoing e-mail (confirmations, reminders, digests); empty: no e-mail"),
     Setting("mail.port", 25, "SMTP port (25 or 587 with starttls, 465 with ssl)"),
     Setting("mail.security", "none", "none, starttls or ssl"),
@@ -356,7 +358,8 @@ def _appeal_rules(settings: dict, table: dict | None, hours: WorkingHours, fail)
                           max_extension_days=settings["appeals.max_extension_days"], closed_weekdays=closed,
                           holidays=frozenset(holidays), move_off_closed_days=settings["appeals.move_off_closed_days"],
                           repeat_window_days=settings["appeals.repeat_window_days"],
-                          rating_window_hours=settings["ratings.window_hours"])
+                          rating_window_hours=settings["ratings.window_hours"],
+                          counter_rating_minutes=settings["ratings.counter_minutes"])
 
 
 def _minutes(value, key, fail) -> int:

@@ -65,6 +65,8 @@ RATE = {"type": "object", "required": ["score"], "additionalProperties": False, 
     "score": {"type": "integer", "minimum": 1, "maximum": 5},
     "comment": {"type": ["string", "null"], "maxLength": 500},
     "keys": {"enum": [3, 5, None]}}}
+RATE_AT_COUNTER = {"type": "object", "required": ["score"], "additionalProperties": False, "properties": {
+    "score": {"type": "integer", "minimum": 1, "maximum": 5}, "keys": {"enum": [3, 5, None]}}}
 COMPLAIN = {"type": "object", "additionalProperties": False, "properties": {"contact": CONTACT}}
 DETAIL = {"type": "object", "required": ["code", "status", "kind", "topic", "channel", "due_at", "history"]}
 LISTING = {"type": "object", "required": ["appeals"], "properties": {"appeals": {"type": "array"}}}
@@ -185,6 +187,18 @@ def register(api: Api) -> None:
         comment = (body.get("comment") or "").strip()
         return jsonify({"visit_id": visit_id, "score": body["score"],
                         "complaint_offered": body["score"] <= 2 and bool(comment)}), 201
+
+    @endpoint(api, "POST", "/api/v1/counters/{counter_id}/rating", summary="Rate the visit just served at "
+              "this counter (its display or rating pad)", tag="counter", body=RATE_AT_COUNTER,
+              guard=guard(c.RateAtCounter), responses={
+                  201: {"type": "object", "required": ["visit_id", "number", "score"]},
+                  404: {"description": "No such counter"},
+                  409: {"description": "No visit just served there, or rated already"}})
+    def counter_rating(counter_id, body):
+        app = office_app()
+        (e,) = app.service.handle(c.RateAtCounter(counter_id, body["score"], body.get("keys")), g.principal)
+        number = app.service.read(lambda o, now: o.visits[e.visit].number if e.visit in o.visits else None)
+        return jsonify({"visit_id": e.visit, "number": number, "score": e.data["score"]}), 201
 
     @endpoint(api, "POST", "/api/v1/visits/{visit_id}/complaint", summary="Register the low rating's comment "
               "as a complaint (the visitor, from the tracking page)", tag="public", body=COMPLAIN,

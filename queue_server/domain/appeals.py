@@ -62,6 +62,7 @@ class AppealRules:
     move_off_closed_days: bool = True
     repeat_window_days: int = 365
     rating_window_hours: int = 24
+    counter_rating_minutes: int = 5  # a counter display or pad rates the visit just served there
 
     def days_for(self, kind: str, channel: str) -> int:
         """Answer days for a kind on a channel: "kind.channel", else "kind", else the default."""

@@ -173,6 +173,15 @@ class RateVisit(Command):
 
 
 @dataclass(frozen=True)
+class RateAtCounter(Command):
+    """A counter display or rating pad rates the visit just served at its counter."""
+
+    counter_id: str
+    score: int
+    keys: int | None = None
+
+
+@dataclass(frozen=True)
 class ComplainAfterRating(Command):
     """The visitor who rated 1–2 with a comment registers it as a complaint."""
 

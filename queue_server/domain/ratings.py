@@ -21,7 +21,6 @@ from .office import Office
 SCORES = (1, 2, 3, 4, 5)
 COMPLAINT_SCORES = (1, 2)  # with a comment: the page offers to register a complaint
 COMMENT_LEN = 500
-PAD_SCORES = {3: (1, 3, 5), 5: (1, 2, 3, 4, 5)}  # a pad's keys, left to right, as scores
 
 
 def rate_visit(office: Office, visit_id: str, score: int, comment: str | None, now: datetime, via: str,
@@ -52,6 +51,27 @@ def rate_visit(office: Office, visit_id: str, score: int, comment: str | None, n
         data["keys"] = keys
     return Event(ev.VISIT_RATED, now, visit=visit.id, step=last.index, service=last.service_id,
                  counter=last.counter_id, data=data)
+
+
+def visit_just_served_at(office: Office, counter_id: str, now: datetime, within: timedelta) -> str:
+    """The visit a counter display or rating pad rates: the last one finished at `counter_id`
+    within `within`, while the counter has not called anyone since (that visitor has left)."""
+    counter = office.counter(counter_id)
+    if counter.current_visit is not None:
+        raise InvalidState("Counter {counter_id} is with its next visitor", counter_id=counter_id)
+    best = None
+    for visit in office.visits.values():
+        last = visit.current_step if visit.steps else None
+        if (last is not None and visit.closed_at is not None and last.counter_id == counter_id
+                and last.state == FINISHED and now - visit.closed_at <= within
+                and (best is None or visit.closed_at > best.closed_at)):
+            best = visit
+    moved_on = best is not None and any(
+        step.counter_id == counter_id and step.last_called_at is not None and step.last_called_at >= best.closed_at
+        for visit in office.visits.values() if visit is not best for step in visit.steps)
+    if best is None or best.rating is not None or moved_on:
+        raise InvalidState("No visit just served at counter {counter_id} to rate", counter_id=counter_id)
+    return best.id
 
 
 def complaint_from_rating(office: Office, visit_id: str, contact: dict | None, now: datetime) -> Event:

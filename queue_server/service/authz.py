@@ -65,6 +65,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.CloseAppeal: Rule(staff=HEADS),
     c.RecordAppealSlip: Rule(staff=STAFF),
     c.RateVisit: Rule(devices=("display", "buttons"), visitor=True),
+    c.RateAtCounter: Rule(devices=("display", "buttons")),
     c.ComplainAfterRating: Rule(visitor=True),
     c.RecordDelivery: Rule(system=True),
 }

@@ -15,7 +15,7 @@ from ..domain import commands as c
 from ..domain import events as ev
 from ..domain.events import Event
 from ..domain.office import Office
-from ..domain.ratings import complaint_from_rating, rate_visit
+from ..domain.ratings import complaint_from_rating, rate_visit, visit_just_served_at
 
 # each handler takes its own command class: the table pairs them, so the command is typed Any here
 Handler = Callable[[Office, Any, Principal, datetime], list[Event]]
@@ -123,6 +123,12 @@ def rate(office: Office, cmd: c.RateVisit, who: Principal, now: datetime) -> lis
                        window, cmd.keys)]
 
 
+def rate_at_counter(office: Office, cmd: c.RateAtCounter, who: Principal, now: datetime) -> list[Event]:
+    rules = office.appeals.rules
+    visit_id = visit_just_served_at(office, cmd.counter_id, now, timedelta(minutes=rules.counter_rating_minutes))
+    return rate(office, c.RateVisit(visit_id, cmd.score, None, cmd.keys), who, now)
+
+
 def complain_after_rating(office: Office, cmd: c.ComplainAfterRating, who: Principal, now: datetime) -> list[Event]:
     return [complaint_from_rating(office, cmd.visit_id, cmd.contact, now)]
 
@@ -154,6 +160,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CloseAppeal: close_appeal,
     c.RecordAppealSlip: record_appeal_slip,
     c.RateVisit: rate,
+    c.RateAtCounter: rate_at_counter,
     c.ComplainAfterRating: complain_after_rating,
     c.RecordDelivery: record_delivery,
 }

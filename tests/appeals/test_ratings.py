@@ -99,3 +99,28 @@ def test_ratings_are_rate_limited_per_address(live_office):
     live = live_office
     codes = [rate(live, f"{i:012x}", {"score": 5}).status_code for i in range(12)]
     assert codes[:10] == [404] * 10 and codes[-1] == 429
+
+
+def test_the_counters_display_or_pad_rates_the_visit_just_served_there(live_office):
+    live = live_office
+    assert live.post("/api/v1/counters/1/rating", "buttons", {"score": 5}).status_code == 409  # nobody served yet
+    visit = served_visit(live)
+    assert live.post("/api/v1/counters/1/rating", "kiosk", {"score": 5}).status_code == 403
+    assert live.post("/api/v1/counters/1/rating", "op1", {"score": 5}).status_code == 403
+    r = live.post("/api/v1/counters/1/rating", "buttons", {"score": 3, "keys": 3})
+    assert r.status_code == 201 and r.json() == {"visit_id": visit, "number": "А001", "score": 3}
+    assert live.post("/api/v1/counters/1/rating", "display", {"score": 5}).status_code == 409  # once
+    # the counter has called the next visitor: the one before has left, and is not rated for them
+    second = served_visit(live)
+    live.ticket("reception")
+    live.post("/api/v1/counters/1/next", "op1")
+    live.post("/api/v1/counters/1/no-show", "op1")
+    assert live.post("/api/v1/counters/1/rating", "display", {"score": 1}).status_code == 409
+    # minutes later, nothing to rate either
+    third = served_visit(live)
+    live.app.clock.advance(6 * 60)
+    assert live.post("/api/v1/counters/1/rating", "display", {"score": 1}).status_code == 409
+    assert live.post("/api/v1/counters/9/rating", "display", {"score": 1}).status_code == 404
+    rated = {e.visit: e.data for e in live.app.store.events_after(0) if e.type == ev.VISIT_RATED}
+    assert list(rated) == [visit] and rated[visit]["via"] == "pad" and rated[visit]["keys"] == 3
+    assert second not in rated and third not in rated
