@@ -253,3 +253,23 @@ def test_every_registry_line_fits_the_journal_schema_and_imports_idempotently(ap
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{8}", code)
     assert timedelta(days=14) < live.app.service.office.appeals.get(code).due_at - live.app.service.office.appeals.get(
         code).registered_at < timedelta(days=15)
+
+
+def test_the_quarterly_report_from_the_command_line_and_the_api(appeal_office, tmp_path):
+    from queue_server.cli import main
+
+    live = appeal_office
+    register(live)
+    register(live, kind="application", channel="email", topic="technological_connection", text="ТП")
+    r = live.get("/api/v1/reports/quarter?quarter=2026Q4", "head")
+    assert r.status_code == 200 and r.json()["total"] == 2 and r.json()["appeals_registry"]["registered"] == 2
+    assert live.get("/api/v1/reports/quarter?quarter=2026Q4", "op1").status_code == 403
+    assert live.get("/api/v1/reports/quarter?quarter=2026Q5", "head").status_code == 422
+    pdf = live.get("/api/v1/reports/quarter?quarter=2026Q4&format=pdf", "head")
+    assert pdf.content.startswith(b"%PDF") and 'appeals-2026Q4.pdf' in pdf.headers["Content-Disposition"]
+    out = tmp_path / "q.csv"
+    assert main(["report", "--data", str(live.app.data_dir), "--quarter", "2026Q4", "--format", "csv",
+                 "--out", str(out)]) == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    assert "Мониторинг обращений клиентов, 2026Q4" in text and "Жалобы;;1;50,0" in text
+    assert main(["report", "--data", str(live.app.data_dir), "--quarter", "2026-Q9"]) == 2
