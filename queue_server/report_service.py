@@ -53,7 +53,7 @@ def build_report(store: JournalStore, catalog: Catalog, start: date, end: date |
     return period_report(lines, catalog, start, end, tz, appeal_lines=appeal_lines, as_of=now)
 
 
-QUARTER = re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$")
+QUARTER = re.compile(r"^((?:19|2\d)\d\d)[-\s]?[Qq]([1-4])$")  # 1900Q1 … 2999Q4
 
 
 def quarter_days(quarter: str) -> tuple[date, date]:

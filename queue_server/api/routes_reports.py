@@ -63,7 +63,7 @@ def register(api: Api, flask) -> None:
 
     @endpoint(api, "GET", "/api/v1/reports/quarter", summary="The quarterly monitoring of appeals («Мониторинг "
               "обращений»): by kind, topic, in person and remote, with the registry's figures", tag="reports",
-              guard=HEADS, query={"quarter": {"type": "string", "pattern": r"\d{4}Q[1-4]", "required": True,
+              guard=HEADS, query={"quarter": {"type": "string", "pattern": r"(19|2\d)\d\dQ[1-4]", "required": True,
                                               "description": "a quarter, e.g. 2026Q4"}, **COMMON},
               responses={200: REPORT_SCHEMA})
     def report_quarter(query):
