@@ -223,8 +223,8 @@ def cmd_led(args) -> int:
     return 0
 
 
-def cmd_buttons(args) -> int:
-    from counter_display.button_bridge import ButtonBridge
+def _run_pads(args, command: str, build, what: str) -> int:
+    """Serial pads (call buttons, rating pads): build the bridge, listen until a signal."""
     from counter_display.server_api import ServerApi, StatusReporter
     from hardware.serial_port import SpecError
 
@@ -232,41 +232,33 @@ def cmd_buttons(args) -> int:
     api = ServerApi(args.server, args.token)
     reporter = StatusReporter(api)
     try:
-        bridge = ButtonBridge(api, args.port, reporter=reporter)
+        bridge = build(api, reporter)
     except SpecError as exc:
-        print(f"qdisplay buttons: {exc}", file=sys.stderr)
+        print(f"qdisplay {command}: {exc}", file=sys.stderr)
         return 2
     bridge.start()
-    print(f"Listening for call buttons on {', '.join(args.port)}")
+    print(f"Listening for {what} on {', '.join(args.port)}")
     try:
         _wait_for_signal()
     finally:
         bridge.stop()
         reporter.stop()
     return 0
+
+
+def cmd_buttons(args) -> int:
+    from counter_display.button_bridge import ButtonBridge
+
+    return _run_pads(args, "buttons", lambda api, reporter: ButtonBridge(api, args.port, reporter=reporter),
+                     "call buttons")
 
 
 def cmd_rating_pad(args) -> int:
     from counter_display.rating_bridge import rating_bridge
-    from counter_display.server_api import ServerApi, StatusReporter
-    from hardware.serial_port import SpecError
 
-    _need_token(args)
-    api = ServerApi(args.server, args.token)
-    reporter = StatusReporter(api)
-    try:
-        bridge = rating_bridge(api, args.port, args.keys, reporter=reporter)
-    except SpecError as exc:
-        print(f"qdisplay rating-pad: {exc}", file=sys.stderr)
-        return 2
-    bridge.start()
-    print(f"Listening for {args.keys}-key rating pads on {', '.join(args.port)}")
-    try:
-        _wait_for_signal()
-    finally:
-        bridge.stop()
-        reporter.stop()
-    return 0
+    return _run_pads(args, "rating-pad", lambda api, reporter: rating_bridge(api, args.port, args.keys,
+                                                                             reporter=reporter),
+                     f"{args.keys}-key rating pads")
 
 
 def cmd_test_led(args) -> int:

@@ -27,6 +27,7 @@ from .domain.event_schema import (
     APPEAL_TEXT,
     FREE_TEXT,
     NOT_TYPED,
+    PERSONAL,
     check_event,
     without_free_text,
 )
@@ -341,21 +342,12 @@ class JournalStore:
         typed = " OR ".join(
             f"(type = '{type_}' AND COALESCE(json_extract(data, '$.{key}'), '') NOT IN "
             f"({', '.join(repr(v) for v in ('', *NOT_TYPED))}))" for type_, key in FREE_TEXT)
-        changed = 0
         with self._transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'texts_blanked_before'").fetchone()
             since = row[0] if row else ""
             rows = conn.execute(f"SELECT uid, {_COLUMNS} FROM events WHERE at >= ? AND at < ? AND ({typed})",
                                 (since, until)).fetchall()
-            for uid, *line in rows:
-                e = _event(tuple(line))
-                blank = without_free_text(e)
-                if blank is None:
-                    continue
-                n = _occurrence_number(e.uid(), uid)
-                conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
-                             (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
-                changed += 1
+            changed = _blank_rows(conn, rows, PERSONAL)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
                          (until,))
         return changed
@@ -377,15 +369,7 @@ class JournalStore:
                     f"SELECT uid, {_COLUMNS} FROM events WHERE type IN ({', '.join('?' * len(types))}) "
                     f"AND json_extract(data, '$.code') IN ({', '.join('?' * len(chunk))})",
                     (*types, *chunk)).fetchall()
-                for uid, *line in rows:
-                    e = _event(tuple(line))
-                    blank = without_free_text(e, APPEAL)
-                    if blank is None:
-                        continue
-                    n = _occurrence_number(e.uid(), uid)
-                    conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
-                                 (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
-                    changed += 1
+                changed += _blank_rows(conn, rows, APPEAL)
         return changed
 
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
@@ -537,6 +521,22 @@ class JournalStore:
                 oplog.event(log, "db.checkpoint_failed", logging.WARNING, error=str(exc))
             self.conn.close()
         self._file_lock.release()
+
+
+def _blank_rows(conn: sqlite3.Connection, rows: list, keep: str) -> int:
+    """Rewrite each (uid, *line) row with its typed text blanked (`keep`: which texts), under
+    the key its blanked line has; returns how many changed."""
+    changed = 0
+    for uid, *line in rows:
+        e = _event(tuple(line))
+        blank = without_free_text(e, keep)
+        if blank is None:
+            continue
+        n = _occurrence_number(e.uid(), uid)
+        conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
+                     (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
+        changed += 1
+    return changed
 
 
 def _stored(conn: sqlite3.Connection, uid: str) -> bool:
