@@ -92,6 +92,7 @@ const QAppeals = (() => {
     box.querySelector("[data-done-text]").textContent = text;
     form.dataset.code = result.code;
     form.classList.add("is-done");
+    form.querySelectorAll("[data-submit]").forEach((b) => { b.hidden = true; });
   }
 
   function reset(form, preset) {
@@ -137,7 +138,6 @@ const QAppeals = (() => {
   if (dialog) {
     const form = dialog.querySelector("form");
     bind(form, async (result, f, mode) => {
-      f.querySelectorAll("[data-submit]").forEach((b) => { b.hidden = true; });
       if (mode === "finish" && pendingFinish) {
         const finish = pendingFinish;
         pendingFinish = null;

@@ -14,8 +14,6 @@
   const spaced = (code) => code.slice(0, 4) + "-" + code.slice(4);
   const localTime = (iso) => new Date(iso).toLocaleString(A.lang === "en" ? "en-GB" : "ru-RU",
     { timeZone: A.timezone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  const localDate = (iso) => new Date(iso).toLocaleDateString(A.lang === "en" ? "en-GB" : "ru-RU",
-    { timeZone: A.timezone, day: "2-digit", month: "2-digit", year: "numeric" });
 
   async function loadList() {
     if (!heads) return;
@@ -33,11 +31,10 @@
       const due = make("td", { class: "nowrap" }, dueWords(a.due_date));
       if (a.overdue) due.append(" ", make("span", { class: "badge appeal-overdue" }, w("Overdue by {days} d.", { days: Math.max(1, Math.ceil(-a.days_left)) })));
       tr.append(code, make("td", {}, A.words.kind[a.kind]), make("td", {}, A.words.topic[a.topic]),
-                make("td", {}, A.words.channel[a.channel]), make("td", { class: "nowrap" }, localDate(a.registered_at)),
                 due, make("td", {}, A.words.status[a.status]));
       rows.append(tr);
     }
-    if (!r.data.appeals.length) rows.append(make("tr", {}, "")).append(make("td", { colspan: "7", class: "muted" }, w("No appeals here.")));
+    if (!r.data.appeals.length) rows.append(make("tr", {}, "")).append(make("td", { colspan: "5", class: "muted" }, w("No appeals here.")));
   }
 
   function fact(dl, label, value) {
