@@ -28,6 +28,10 @@ FREE = "Free"
 NOW_CALLING = "Now calling"
 SERVING = "Serving"
 COUNTER_N = "Counter {counter}"
+RATE_PROMPT = "How were you served? Touch a score"
+RATE_BAD = "bad"
+RATE_GOOD = "excellent"
+RATE_THANKS = "Thank you for your score!"
 PAUSE_REASONS = {
     "break": "Break",
     "lunch": "Lunch break",
@@ -35,7 +39,8 @@ PAUSE_REASONS = {
     "other": "Break",
 }
 MSGIDS = (TICKET, COUNTER, WAITING, CONNECTING, RECONNECTING, REFUSED, NO_CALLS, CLOSED, FREE,
-          NOW_CALLING, SERVING, COUNTER_N, *sorted(set(PAUSE_REASONS.values())))
+          NOW_CALLING, SERVING, COUNTER_N, RATE_PROMPT, RATE_BAD, RATE_GOOD, RATE_THANKS,
+          *sorted(set(PAUSE_REASONS.values())))
 
 
 def display_gettext(lang: str | None) -> Callable[[str], str]:

@@ -19,8 +19,10 @@ from werkzeug.exceptions import HTTPException
 
 from .adapters import oplog
 from .adapters.central_push import start_central_push
+from .adapters.notify import Notifier, notify_channels
 from .adapters.storage_faults import classify
-from .api import http_log, routes_counter, routes_hall, routes_journal
+from .api import http_log, routes_appeals, routes_counter, routes_hall, routes_journal
+from .api.public_limit import PublicLimit
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, clean_leftovers, prune
@@ -35,6 +37,8 @@ from .realtime import Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
+from .service.appeal_jobs import blank_expired_appeals, journal_outcomes, send_digest
+from .service.appeal_notices import AppealNotices
 from .service.sessions import end_taken_over_sessions
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,9 @@ class OfficeApp:
     api: Api
     base_url: str = ""
     extras: dict = field(default_factory=dict)
+    notifier: Notifier | None = None  # the office's one sender of e-mail and SMS
+    appeal_notices: AppealNotices | None = None
+    public_limits: dict[str, PublicLimit] = field(default_factory=dict)
 
     @property
     def wsgi(self):
@@ -108,6 +115,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     routes_hall.register(api)
     routes_counter.register(api)
     routes_journal.register(api)
+    routes_appeals.register(api)
     for module in _web_modules():
         module.register(api, flask)
     flask.register_blueprint(api.bp)
@@ -115,6 +123,12 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
         base_url = config.get("server.public_url") or (
             f"http://{config.get('server.host')}:{config.get('server.port')}")
     app = OfficeApp(data_dir, config, store, clock, accounts, service, realtime, flask, api, base_url)
+    app.notifier = Notifier(notify_channels(config.get), journal_outcomes(service))
+    app.appeal_notices = AppealNotices(app.notifier, config.catalog.office_name, config.catalog.timezone,
+                                       config.catalog.language, base_url)
+    # anyone may ask an appeal's status or rate a visit: a few tries a minute per address
+    app.public_limits = {"status": PublicLimit(burst=20, per_minute=10), "rating": PublicLimit(burst=10, per_minute=10)}
+    app.extras.setdefault("stoppers", []).append(app.notifier.stop)
     flask.extensions["office"] = app
     _install_error_handlers(flask)
 
@@ -145,6 +159,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         keep = timedelta(days=config.get("privacy.keep_personal_days"))
         blanked = app.store.blank_texts(local - keep)
         oplog.event(log, "privacy.blanked", events=blanked, before=(local - keep).isoformat())
+        blank_expired_appeals(app, local)
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
 
@@ -153,7 +168,8 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
     jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
-            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup),
+            DailyJob("appeals digest", at_local(config.get("appeals.digest_time")), lambda local: send_digest(app, local))]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),
                              closed_day_reports))
@@ -168,8 +184,9 @@ def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports)."""
     from . import track_page, web
     from .api import routes_reports
+    from .web import appeal_pages
 
-    return [web, track_page, routes_reports]
+    return [web, track_page, routes_reports, appeal_pages]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):

@@ -274,11 +274,21 @@ def cmd_restore(args) -> int:
 def cmd_report(args) -> int:
     from datetime import date
 
-    from .report_service import REPORTS_DIR, build_report, file_name, render
+    from .report_service import (
+        REPORTS_DIR,
+        build_quarter,
+        build_report,
+        file_name,
+        quarter_days,
+        render,
+    )
 
     config = load_config(Path(args.data) / CONFIG_NAME)
+    quarter = None
     try:
-        if args.start or args.end:
+        if args.quarter:
+            start, end = quarter_days(args.quarter)
+        elif args.start or args.end:
             start, end = date.fromisoformat(args.start or args.end), date.fromisoformat(args.end or args.start)
         else:
             start, end = date.fromisoformat(args.date) if args.date else _now().date(), None
@@ -287,11 +297,15 @@ def cmd_report(args) -> int:
         return 2
     store = JournalStore(Path(args.data) / DB_NAME)
     try:
-        report = build_report(store, config.catalog, start, end)
+        if args.quarter:
+            report = build_quarter(store, config.catalog, args.quarter, now=_now())
+            quarter = report["quarter"]
+        else:
+            report = build_report(store, config.catalog, start, end, now=_now())
     finally:
         store.close()
     body, _ = render(report, args.format, args.lang or config.catalog.language)
-    out = Path(args.out) if args.out else Path(args.data) / REPORTS_DIR / file_name(start, end, args.format)
+    out = Path(args.out) if args.out else Path(args.data) / REPORTS_DIR / file_name(start, end, args.format, quarter)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(body)
     print(out)
@@ -352,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
     c.add_argument("--from", dest="start", help="first day of a period")
     c.add_argument("--to", dest="end", help="last day of a period")
+    c.add_argument("--quarter", help="the quarterly monitoring of appeals, e.g. 2026Q4")
     c.add_argument("--format", default="pdf", choices=["pdf", "csv", "xlsx", "json"])
     c.add_argument("--lang", choices=["ru", "en"])
     c.add_argument("--out", help="file to write (default: DATA/reports/report-….FORMAT)")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .domain.catalog import Catalog
+from .domain.events import APPEAL_TYPES
 from .journal_store import JournalStore
 
 REPORTS_DIR = "reports"
@@ -35,16 +37,45 @@ def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]
     return first, last
 
 
-def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None) -> dict:
-    """The JSON report of one day (end None) or of a period of days, inclusive."""
+def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None,
+                 now: datetime | None = None) -> dict:
+    """The JSON report of one day (end None) or of a period of days, inclusive. The appeals
+    registry's figures read its whole history up to the period's end (the type index);
+    `now` cuts "overdue" when the period has not ended yet."""
     from .reports.daily import daily_report, period_report
 
     tz = catalog.timezone
     first, last = _period_bounds(start, end or start, tz)
     lines = store.lines_between(first, last)
+    appeal_lines = store.events_of_types(APPEAL_TYPES, before=last)
     if end is None:
-        return daily_report(lines, catalog, start, tz)
-    return period_report(lines, catalog, start, end, tz)
+        return daily_report(lines, catalog, start, tz, appeal_lines=appeal_lines, as_of=now)
+    return period_report(lines, catalog, start, end, tz, appeal_lines=appeal_lines, as_of=now)
+
+
+QUARTER = re.compile(r"^((?:19|2\d)\d\d)[-\s]?[Qq]([1-4])$")  # 1900Q1 … 2999Q4
+
+
+def quarter_days(quarter: str) -> tuple[date, date]:
+    """"2026Q4" → (2026-10-01, 2026-12-31); ValueError for anything else."""
+    m = QUARTER.match(quarter.strip())
+    if not m:
+        raise ValueError(f"not a quarter: {quarter!r} (expected e.g. 2026Q4)")
+    year, q = int(m.group(1)), int(m.group(2))
+    first = date(year, 3 * q - 2, 1)
+    last = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
+    return first, last
+
+
+def build_quarter(store: JournalStore, catalog: Catalog, quarter: str, now: datetime | None = None) -> dict:
+    """The quarterly «Мониторинг обращений» (seed 002, slide 10) of the appeals registry."""
+    from .reports.appeal_figures import quarter_report
+
+    first_day, last_day = quarter_days(quarter)
+    first, last = _period_bounds(first_day, last_day, catalog.timezone)
+    year, q = first_day.year, (first_day.month + 2) // 3
+    return quarter_report(store.events_of_types(APPEAL_TYPES, before=last), catalog.office_name, catalog.timezone,
+                          f"{year}Q{q}", (first_day.isoformat(), last_day.isoformat()), first, last, now)
 
 
 def render(report: dict, fmt: str, lang: str) -> tuple[bytes, str]:
@@ -53,10 +84,14 @@ def render(report: dict, fmt: str, lang: str) -> tuple[bytes, str]:
     if renderer is None:
         return json.dumps(report, ensure_ascii=False, indent=1).encode(), mimetype
     module, name = renderer
+    if fmt == "pdf" and report.get("kind") == "appeals_quarter":  # the monitoring form's own page
+        module, name = "queue_server.reports.monitoring_pdf", "to_pdf"
     return getattr(importlib.import_module(module), name)(report, lang), mimetype
 
 
-def file_name(start: date, end: date | None, fmt: str) -> str:
+def file_name(start: date, end: date | None, fmt: str, quarter: str | None = None) -> str:
+    if quarter:
+        return f"appeals-{quarter}.{fmt}"
     span = start.isoformat() if end is None else f"{start.isoformat()}_{end.isoformat()}"
     return f"report-{span}.{fmt}"
 

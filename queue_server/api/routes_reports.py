@@ -6,7 +6,7 @@ from datetime import date
 from flask import Response
 
 from ..auth import require
-from ..report_service import FORMATS, build_report, file_name, render
+from ..report_service import FORMATS, build_quarter, build_report, file_name, quarter_days, render
 from .context import office_app
 from .spec import Api, ApiError, Guard, endpoint
 
@@ -27,12 +27,13 @@ def _date(name: str, raw: str) -> date:
         raise ApiError(422, "invalid", f"{name}: not a real date: {raw}") from None
 
 
-def _answer(report: dict, fmt: str, lang: str | None, start: date, end: date | None) -> Response:
+def _answer(report: dict, fmt: str, lang: str | None, start: date, end: date | None,
+            quarter: str | None = None) -> Response:
     app = office_app()
     body, mimetype = render(report, fmt, lang or app.config.catalog.language)
     response = Response(body, mimetype=mimetype)
     if fmt != "json":
-        response.headers["Content-Disposition"] = f'attachment; filename="{file_name(start, end, fmt)}"'
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name(start, end, fmt, quarter)}"'
     return response
 
 
@@ -43,7 +44,7 @@ def register(api: Api, flask) -> None:
     def report_daily(query):
         app = office_app()
         day = _date("date", query["date"])
-        report = build_report(app.store, app.config.catalog, day)
+        report = build_report(app.store, app.config.catalog, day, now=app.clock.now())
         return _answer(report, query["format"], query["lang"], day, None)
 
     @endpoint(api, "GET", "/api/v1/reports/period", summary="A period's timing report (inclusive days)",
@@ -57,5 +58,16 @@ def register(api: Api, flask) -> None:
             raise ApiError(422, "invalid", "to: must not be before from")
         if (end - start).days >= MAX_PERIOD_DAYS:
             raise ApiError(422, "invalid", f"a period is at most {MAX_PERIOD_DAYS} days")
-        report = build_report(app.store, app.config.catalog, start, end)
+        report = build_report(app.store, app.config.catalog, start, end, now=app.clock.now())
         return _answer(report, query["format"], query["lang"], start, end)
+
+    @endpoint(api, "GET", "/api/v1/reports/quarter", summary="The quarterly monitoring of appeals («Мониторинг "
+              "обращений»): by kind, topic, in person and remote, with the registry's figures", tag="reports",
+              guard=HEADS, query={"quarter": {"type": "string", "pattern": r"(19|2\d)\d\dQ[1-4]", "required": True,
+                                              "description": "a quarter, e.g. 2026Q4"}, **COMMON},
+              responses={200: REPORT_SCHEMA})
+    def report_quarter(query):
+        app = office_app()
+        report = build_quarter(app.store, app.config.catalog, query["quarter"], now=app.clock.now())
+        first, last = quarter_days(query["quarter"])
+        return _answer(report, query["format"], query["lang"], first, last, report["quarter"])

@@ -27,6 +27,18 @@ DEVICE_OK = "device.ok"
 
 JOURNAL_SET_ASIDE = "journal.set_aside"
 
+# The appeals registry (domain/appeals.py) and visitors' ratings of their visits.
+APPEAL_REGISTERED = "appeal.registered"
+APPEAL_EXTENDED = "appeal.extended"
+APPEAL_DECIDED = "appeal.decided"
+APPEAL_CLOSED = "appeal.closed"
+APPEAL_SLIP = "appeal.slip_printed"
+APPEAL_TYPES = (APPEAL_REGISTERED, APPEAL_EXTENDED, APPEAL_DECIDED, APPEAL_CLOSED, APPEAL_SLIP)
+VISIT_RATED = "visit.rated"
+# What the office's outgoing messages (adapters/notify.py) did: sent, or given up.
+MESSAGE_SENT = "message.sent"
+MESSAGE_FAILED = "message.failed"
+
 # `visit.cancelled` by the office itself: a ticket still waiting when its day
 # ended. Tickets are for one day (their numbers start over), so none carries over.
 DAY_OVER = "day_over"

@@ -10,10 +10,13 @@ mistaken for "everybody was served at once".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, Catalog
 
+from .appeal_figures import registry_figures
+from .feedback import feedback
 from .groups import Figures, Folded, Group, fold, seconds, within_norm
 from .stats import mean_or_none, share, summarize
 from .timing import K_OPEN_T, K_PAUSED_T, V_DAY, Tally, scan
@@ -21,7 +24,8 @@ from .timing import K_OPEN_T, K_PAUSED_T, V_DAY, Tally, scan
 REPORT_VERSION = 1
 
 
-def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None) -> dict:
+def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None, *,
+                 appeal_lines: Iterable | None = None, as_of: datetime | None = None) -> dict:
     """Timing report of one office day (the local calendar day in ``tz``).
 
     ``events``: the journal in order, as ``Event`` objects, journal-line dicts
@@ -29,16 +33,21 @@ def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None =
     day are skipped, so the caller may pass a wider slice. ``tz`` defaults to
     the catalog's time zone.
     """
-    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone)
+    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, appeal_lines, as_of)
     report["kind"] = "daily"
     report["date"] = day.isoformat()
     return report
 
 
 def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
-                  tz: str | None = None) -> dict:
-    """Timing report of the days ``start``..``end`` inclusive, plus a row per day."""
-    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone)
+                  tz: str | None = None, *, appeal_lines: Iterable | None = None,
+                  as_of: datetime | None = None) -> dict:
+    """Timing report of the days ``start``..``end`` inclusive, plus a row per day.
+
+    ``appeal_lines``: every ``appeal.*`` line up to the period's end (the registry's
+    history, for what is overdue or decided of earlier appeals); without it, the
+    period's own lines. ``as_of``: now, when the period has not ended yet."""
+    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone, appeal_lines, as_of)
     report["kind"] = "period"
     report["from"] = start.isoformat()
     report["to"] = end.isoformat()
@@ -46,8 +55,8 @@ def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
     return report
 
 
-def _build(events: Iterable, catalog: Catalog, start: date, end: date,
-           tz: str) -> tuple[dict, Tally, Folded]:
+def _build(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
+           appeal_lines: Iterable | None = None, as_of: datetime | None = None) -> tuple[dict, Tally, Folded]:
     T = scan(events, catalog, start, end, tz)
     F = fold(T, catalog)
     T.seconds_by_day = [seconds(day) for day in T.totals]
@@ -62,7 +71,13 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date,
         "counters": _counters(T, F, catalog),
         "operators": _operators(F),
         "appeals": _appeals(T),
+        "feedback": feedback(T.extra),
     }
+    zone = ZoneInfo(tz)
+    first = datetime.combine(start, time(0), zone)
+    last = datetime.combine(end + timedelta(days=1), time(0), zone)
+    report["appeals_registry"] = registry_figures(T.extra if appeal_lines is None else appeal_lines,
+                                                  first, last, as_of)
     return report, T, F
 
 

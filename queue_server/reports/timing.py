@@ -77,6 +77,7 @@ class Tally:
         self.groups: dict[tuple, list] = {}
         self.totals: list[list[timedelta]] = [[] for _ in range(ndays)]  # by day
         self.seconds_by_day: list = []  # the same in float seconds, filled by the caller
+        self.extra: list[dict] = []  # ratings and appeals lines of the period (`_Pass.other`)
         self.visits = [0] * ndays
         self.no_shows = [0] * ndays
         self.cancelled = [0] * ndays
@@ -112,6 +113,12 @@ def _issue_fields(data) -> tuple[str | None, str | None]:
 
 
 
+# the lines `_Pass.other` keeps, and the names it keeps their fields under
+EXTRA_TYPES = frozenset({"visit.rated", "appeal.registered", "appeal.extended", "appeal.decided",
+                         "appeal.closed", "appeal.slip_printed"})
+EXTRA_FIELDS = ("type", "at", "visit", "step", "service", "counter", "operator", "data")
+
+
 class _Pass(Fold):
     """The fold's hooks, tallying into one Tally."""
 
@@ -131,7 +138,19 @@ class _Pass(Fold):
 
     def run(self, rows, keys, parse) -> None:
         self.k_data = keys[7]
+        self.keys, self.parse = keys, parse
         super().run(rows, keys, parse)
+
+    def other(self, e) -> None:
+        """Ratings and the appeals registry are not steps: their lines in the period are kept
+        as plain lines for their own sections (reports/feedback.py, appeal_figures.py)."""
+        keys = self.keys
+        if e[keys[0]] in EXTRA_TYPES:
+            t = self.parse(e[keys[1]])
+            if self.start <= t < self.end:
+                line = {name: e[k] for name, k in zip(EXTRA_FIELDS, keys, strict=True)}
+                line["at"], line["data"] = t, data_of(line["data"])
+                self.T.extra.append(line)
 
     def _group(self, key: tuple) -> list:
         g = self.groups[key] = [[], [], 0, 0, 0, 0]

@@ -20,8 +20,12 @@ from ..domain.office import Office
 
 COUNTER, VISIT = "counter", "visit"
 SERVING = ("operator", "admin")
+HEADS = ("head", "admin")
+STAFF = ("operator", "head", "admin")
 # The office itself (the midnight sweep, start-up): not a login, never a token.
 SYSTEM = Principal("system", "", "system")
+# Someone with a link and no login: the visitor rating their visit from the tracking page.
+VISITOR = Principal("visitor", "", "visitor")
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,12 @@ class Rule:
     staff: tuple[str, ...] = ()  # staff roles that may run it
     devices: tuple[str, ...] = ()  # device kinds that may run it
     system: bool = False  # the office itself
+    visitor: bool = False  # anyone with the link, no login (the visit's own id is the key)
     place: str = ""  # COUNTER: an operator only at their session's counter; VISIT: at the visit's counter
 
     def describe(self) -> str:
         who = [*self.staff, *(f"a {d} device" for d in self.devices)] + (["the office itself"] if self.system else [])
+        who += ["the visitor, with the link (no login)"] if self.visitor else []
         where = {COUNTER: " (an operator at the counter of their session)",
                  VISIT: " (an operator only for a visitor at their counter)"}.get(self.place, "")
         return ", ".join(who) + where
@@ -53,6 +59,15 @@ RULES: dict[type[c.Command], Rule] = {
     c.CancelVisit: Rule(staff=SERVING, place=VISIT),
     c.EndOfDay: Rule(system=True),
     c.ReportDevice: Rule(devices=DEVICE_KINDS),
+    c.RegisterAppeal: Rule(staff=STAFF),
+    c.ExtendAppeal: Rule(staff=HEADS),
+    c.DecideAppeal: Rule(staff=HEADS),
+    c.CloseAppeal: Rule(staff=HEADS),
+    c.RecordAppealSlip: Rule(staff=STAFF),
+    c.RateVisit: Rule(devices=("display", "buttons"), visitor=True),
+    c.RateAtCounter: Rule(devices=("display", "buttons")),
+    c.ComplainAfterRating: Rule(visitor=True),
+    c.RecordDelivery: Rule(system=True),
 }
 
 
@@ -63,6 +78,8 @@ def authorize(who: Principal, command: c.Command, office: Office) -> None:
         allowed = who.role in rule.staff
     elif who.kind == "device":
         allowed = who.role in rule.devices
+    elif who.kind == "visitor":
+        allowed = rule.visitor and who == VISITOR
     else:
         allowed = rule.system and who == SYSTEM
     if not allowed:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..auth import Principal
 from ..config import OfficeConfig
+from ..domain import events as ev
 from ..domain.commands import Command
 from ..domain.events import Event
 from ..domain.journal_check import JournalCheck
@@ -25,6 +26,7 @@ from .authz import SYSTEM, authorize
 from .handlers import HANDLERS
 
 REPLAY_DAYS = 1  # today and yesterday, local time: covers any visit still open
+REGISTRY_TYPES = (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)
 Reaction = Callable[[Event], None]
 Refuse = Callable[[int | None, str, Event | None], None]
 
@@ -79,19 +81,21 @@ class OfficeService:
         self.outbox: queue.Queue[list[Event]] = queue.Queue()
         self.reactions: dict[str, list[Reaction]] = {}
         self.committed = threading.Event()  # set after each commit: wakes the push to the centre
-        self.office = Office(config.catalog, config.hours)
+        self.office = Office(config.catalog, config.hours, config.appeal_rules)
         self.rebuild()
 
     def rebuild(self) -> None:
         """Fold recent journal events into a fresh office state (start-up, after import).
         An event the office cannot apply raises ReplayRefused; the state stays as it was."""
-        office = Office(self.config.catalog, self.config.hours)
+        office = Office(self.config.catalog, self.config.hours, self.config.appeal_rules)
 
         def refuse(seq: int | None, problem: str, e: Event | None) -> None:
             raise ReplayRefused(seq, problem, self._data_dir())
 
         with self.store.lock:
             start = replay_start(self.clock.now(), self.config.catalog.timezone)
+            # appeals live for years: their own events from before the two days, through the type index
+            replay(office, self.store.events_of_types(REGISTRY_TYPES, before=start), refuse)
             replay(office, self.store.replay_events(start), refuse)
             office.last_seq = self.store.last_seq()
             self.office = office
