@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import socketio
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +24,7 @@ from .domain.errors import DomainError
 from .domain.office import Office
 from .i18n import server_gettext
 from .journal_store import JournalStore
-from .realtime import Realtime
+from .realtime import Limits, Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service_layer import OfficeService
@@ -50,8 +49,11 @@ class OfficeApp:
     extras: dict = field(default_factory=dict)
 
     @property
-    def wsgi(self):
-        return socketio.WSGIApp(self.realtime.sio, self.flask)
+    def asgi(self):
+        """The whole server as an ASGI app (queue_server/serve.py)."""
+        from .serve import build_asgi
+
+        return build_asgi(self)
 
     def track_url(self, visit_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/t/{visit_id}"
@@ -75,7 +77,8 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
                               password_hash=account.password_hash, now=clock.now())
     service = OfficeService(config, store, clock)
     service.run(Office.end_of_day)  # the server may have been off at midnight
-    realtime = Realtime(service, accounts)
+    realtime = Realtime(service, accounts, Limits(config.get("limits.public_sockets_per_address"),
+                                                  config.get("limits.staff_sockets_per_address")))
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
     flask.json.ensure_ascii = False
@@ -159,7 +162,10 @@ def _install_error_handlers(flask: Flask) -> None:
         _ = server_gettext(_lang())
         message = _(exc.template).format(**exc.params) if exc.params else _(exc.template)
         details = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
-        return _error(exc.status, exc.code, message, details)
+        response, status = _error(exc.status, exc.code, message, details)
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
 
     @flask.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -167,7 +173,12 @@ def _install_error_handlers(flask: Flask) -> None:
 
     @flask.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+        response, status = _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"),
+                                  exc.description or "")
+        for name, value in exc.get_headers():  # Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @flask.errorhandler(Exception)
     def unexpected(exc: Exception):

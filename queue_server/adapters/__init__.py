@@ -1,0 +1,1 @@
+"""Adapters: what the office needs from the outside world (password lists, throttling state)."""

@@ -1,0 +1,82 @@
+"""Login throttling: exponential back-off per login, per address and per both.
+
+Guessing passwords over the hall network must be slow, and a clerk must not
+be locked out of the office by someone else's guesses. So failures count
+three ways, each with free attempts and then a wait that doubles with each
+failure, capped:
+
+- per login *and* address (the guesser at one machine): long cap;
+- per address (one machine trying many logins): long cap;
+- per login from anywhere: short cap (PER_LOGIN), and not applied at an
+  address where that login has logged in before, so the clerk at their own
+  PC can always log in while a stranger is guessing.
+
+A refused attempt answers 429 with Retry-After and runs no password hash.
+State is in memory (bounded); a restart forgets it, which costs a guesser
+nothing they did not have, since the waits are minutes, not days.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FORGET_S = 3600.0  # a key with no failure for this long starts over
+MAX_KEYS = 50_000
+
+
+@dataclass(frozen=True)
+class Rule:
+    free: int  # failures allowed before any wait
+    cap_s: float  # the longest wait
+
+
+PER_PAIR = Rule(free=5, cap_s=900.0)
+PER_ADDRESS = Rule(free=20, cap_s=900.0)
+PER_LOGIN = Rule(free=10, cap_s=30.0)
+
+
+class LoginThrottle:
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._fails: OrderedDict[tuple, tuple[int, float]] = OrderedDict()  # key → (failures, last)
+        self._good: OrderedDict[tuple[str, str], float] = OrderedDict()  # (login, address) that succeeded
+
+    def _keys(self, login: str, address: str) -> list[tuple[tuple, Rule]]:
+        keys = [(("pair", login, address), PER_PAIR), (("address", address), PER_ADDRESS)]
+        if (login, address) not in self._good:
+            keys.append((("login", login), PER_LOGIN))
+        return keys
+
+    def wait_s(self, login: str, address: str) -> int:
+        """Seconds until this login may be tried from this address (0: now)."""
+        now = self.clock()
+        wait = 0.0
+        with self._lock:
+            for key, rule in self._keys(login, address):
+                fails, last = self._fails.get(key, (0, 0.0))
+                if fails > rule.free and now - last < FORGET_S:
+                    wait = max(wait, last + min(rule.cap_s, 2.0 ** (fails - rule.free)) - now)
+        return math.ceil(wait) if wait > 0 else 0
+
+    def failed(self, login: str, address: str) -> None:
+        now = self.clock()
+        with self._lock:
+            for key, _rule in self._keys(login, address):
+                fails, last = self._fails.pop(key, (0, 0.0))
+                self._fails[key] = (1 if now - last >= FORGET_S else fails + 1, now)
+            while len(self._fails) > MAX_KEYS:
+                self._fails.popitem(last=False)
+
+    def succeeded(self, login: str, address: str) -> None:
+        with self._lock:
+            self._fails.pop(("pair", login, address), None)
+            self._fails.pop(("login", login), None)
+            self._good.pop((login, address), None)
+            self._good[(login, address)] = self.clock()
+            while len(self._good) > MAX_KEYS:
+                self._good.popitem(last=False)
