@@ -79,7 +79,9 @@ def register(api: Api) -> None:
 
     @endpoint(api, "POST", "/api/v1/tickets", summary="Issue a ticket (a new visit)", tag="hall",
               body=S.TICKET, guard=TICKET_ISSUERS,
-              responses={201: S.TICKET_OK, 409: {"description": "The office is closed"}})
+              responses={201: S.TICKET_OK, 409: {"description": "The office is closed"}},
+              links={201: {"TrackIt": ("track", {"visit_id": "$response.body#/visit_id"}),
+                           "CancelIt": ("cancel_visit", {"visit_id": "$response.body#/visit_id"})}})
     def issue_ticket(body):
         app = office_app()
         p = g.principal

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from ..auth import Principal
 from .quick_check import quick_check
 
+MAX_PATH_PARAM = 64
 MAX_JSON_DEPTH = 8  # our bodies are flat objects; anything deeper is not ours
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
@@ -46,6 +47,8 @@ class Endpoint:
     responses: dict[int, dict | None]
     auth: str  # "public", or a description of who may call it
     content_type: str | tuple[str, ...] = "application/json"  # of the success answer; several: a choice
+    operation_id: str = ""
+    links: dict = field(default_factory=dict)  # status → {name: (operationId, {param: expression})}
 
 
 class Api:
@@ -69,7 +72,7 @@ class Guard:
 def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
              body: dict | None = None, query: dict | None = None,
              responses: dict[int, dict | None] | None = None, guard: Guard | None = None,
-             content_type: str | tuple[str, ...] = "application/json"):
+             content_type: str | tuple[str, ...] = "application/json", links: dict | None = None):
     """Register a view with its schemas; the view gets `body` and `query` validated."""
     responses = responses or {200: {"type": "object"}}
     validator = Draft202012Validator(body) if body else None
@@ -82,6 +85,9 @@ def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
         def view(**kwargs):
             from .context import current_principal  # late: avoids an import cycle
 
+            for name, value in kwargs.items():  # path parameters: the spec says maxLength 64
+                if len(value) > MAX_PATH_PARAM:
+                    raise ApiError(422, "invalid", f"{name}: at most {MAX_PATH_PARAM} characters")
             if guard is not None:
                 principal = current_principal(optional=guard.optional)
                 if guard.check and principal is not None:
@@ -105,7 +111,8 @@ def endpoint(api: Api, method: str, path: str, *, summary: str, tag: str,
 
         api.bp.add_url_rule(flask_path, fn.__name__, view, methods=[method])
         api.endpoints.append(Endpoint(method, path, summary, tag, body, query, responses,
-                                 guard.describe if guard else "public", content_type))
+                                 guard.describe if guard else "public", content_type, fn.__name__,
+                                 links or {}))
         return view
 
     return deco
@@ -221,9 +228,9 @@ def openapi_document(api: Api, title: str, enums: dict[str, list[str]] | None = 
     paths: dict = {}
     for ep in api.endpoints:
         op: dict = {"summary": ep.summary, "tags": [ep.tag], "description": f"Who may call: {ep.auth}.",
-                    "responses": {}}
+                    "operationId": ep.operation_id, "responses": {}}
         params = [{"name": n, "in": "path", "required": True,
-                   "schema": {"enum": enums[n]} if n in enums else {"type": "string", "maxLength": 64}}
+                   "schema": {"enum": enums[n]} if n in enums else {"type": "string", "maxLength": MAX_PATH_PARAM}}
                   for n in re.findall(r"\{(\w+)\}", ep.path)]
         for name, schema in ep.query.items():
             s = {k: v for k, v in schema.items() if k not in ("required", "default")}
@@ -251,6 +258,9 @@ def openapi_document(api: Api, title: str, enums: dict[str, list[str]] | None = 
                 op["responses"][str(status)] = {"description": "OK", "content": {
                     ctype: {"schema": schema if ctype == "application/json" else {"type": "string"}}
                     for ctype in ctypes}}
+        for status, named in ep.links.items():  # what a client (and schemathesis) may do next
+            op["responses"][str(status)]["links"] = {
+                name: {"operationId": target, "parameters": params} for name, (target, params) in named.items()}
         op["responses"].setdefault("422", _error_response("Invalid input"))
         op["responses"].setdefault("400", _error_response("Malformed request"))
         op["responses"].setdefault("429", {**_error_response("Too many requests: wait Retry-After seconds"),
