@@ -97,7 +97,7 @@ def test_devices_get_only_what_the_hall_board_shows(live_office):
         c.on("snapshot", snapshots.append)
         c.connect(live_office.url, auth={"token": live_office.tokens[device]}, transports=["websocket"],
                   wait_timeout=5)
-        assert wait_until(lambda: snapshots)
+        assert wait_until(lambda got=snapshots: got)
         assert leaks(snapshots[0]) == [], device
         c.disconnect()
     staff = live_office.get("/api/v1/state", "head").json()
