@@ -28,7 +28,7 @@ COUNTERS = {"op1": "1", "op2": "2", "op3": "3", "op4": "4"}
 TEST_SECURITY = "\n[security]\nargon2_time_cost = 1\nargon2_memory_kib = 1024\n"
 # Tests come from 127.0.0.1 only, faster than any hall: the public rate limit is raised here;
 # tests of the limits themselves set their own (tests/api/test_edge.py).
-TEST_LIMITS = "\n[limits]\npublic_requests_per_second = 1000\n"
+TEST_LIMITS = "\n[limits]\npublic_requests_per_second = 1000\nlogins_per_minute = 60000\n"
 STAFF = [("op1", "operator"), ("op2", "operator"), ("op3", "operator"), ("op4", "operator"),
          ("head", "head"), ("admin", "admin")]
 

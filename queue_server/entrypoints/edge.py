@@ -5,7 +5,9 @@ no body:
 
 - request rate per address for the public (no staff or device token), and per
   token, far more generous, for staff and devices (a token counts as one only
-  after the app has checked it: `Accounts.cached`, memory only);
+  after the app has checked it: `Accounts.cached`, memory only); password logins
+  per address at a person's pace, so a flood is refused here, before a request
+  thread or a password hash is spent on it;
 - a body limit per route, answered 413 before anything is read: a login or a
   ticket is a few hundred bytes, the journal import streams up to 512 MB;
 - a cap on WebSocket connections per address (the Socket.IO server then caps
@@ -32,6 +34,10 @@ DEFAULT_BODY_LIMIT = 16 * 1024
 SOCKET_BODY_LIMIT = 64 * 1024
 IMPORT_BODY_LIMIT = 512 * 1024 * 1024
 BURST = 3  # a bucket holds this many seconds of its rate
+# Password logins per address: a person logs in a few times a day; a flood gets 429 here,
+# on the loop, before a request thread or a password hash is spent on it.
+LOGIN_PATHS = frozenset({"/api/v1/auth/login", "/login"})
+LOGIN_BURST = 10  # a shift change at one shared PC
 MAX_BUCKETS = 100_000
 
 
@@ -47,9 +53,9 @@ def body_limit(method: str, path: str) -> int:
 class Buckets:
     """Token buckets by key (loop thread only): `rate` a second, bursts of BURST × rate."""
 
-    def __init__(self, rate: float, clock=time.monotonic):
+    def __init__(self, rate: float, clock=time.monotonic, capacity: float | None = None):
         self.rate = float(rate)
-        self.capacity = max(1.0, self.rate * BURST)
+        self.capacity = capacity or max(1.0, self.rate * BURST)
         self.clock = clock
         self._state: OrderedDict[object, tuple[float, float]] = OrderedDict()
 
@@ -104,6 +110,7 @@ class Edge:
         self.office = office_app
         config = office_app.config
         self.public = Buckets(config.get("limits.public_requests_per_second"))
+        self.logins = Buckets(config.get("limits.logins_per_minute") / 60, capacity=LOGIN_BURST)
         self.staff = Buckets(config.get("limits.staff_requests_per_second"))
         self.sockets_per_address = (config.get("limits.public_sockets_per_address")
                                     + config.get("limits.staff_sockets_per_address"))
@@ -129,6 +136,8 @@ class Edge:
 
     async def _http(self, scope, receive, send):
         wait = self._rate_wait(scope)
+        if not wait and scope.get("method") == "POST" and scope.get("path") in LOGIN_PATHS:
+            wait = self.logins.take(address(scope))
         if wait > 0:
             return await refuse(scope, send, 429, "too_many_requests",
                                 "Too many requests: try again in {seconds} s", math.ceil(wait))

@@ -76,7 +76,8 @@ def default_limits_office(office_dir, clock):
     """An office with the shipped request limits (the test config raises the public one)."""
     config = office_dir / "office.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "public_requests_per_second = 1000", "public_requests_per_second = 10"), encoding="utf-8")
+        "public_requests_per_second = 1000", "public_requests_per_second = 10").replace(
+        "logins_per_minute = 60000", "logins_per_minute = 60"), encoding="utf-8")
     live = start_live_office(office_dir, clock)
     yield live
     stop_live_office(live)
@@ -143,3 +144,19 @@ def test_a_small_streamed_body_still_works(live_office):
                                {"Content-Type": "application/json", "Transfer-Encoding": "chunked",
                                 "Authorization": f"Bearer {live_office.tokens['kiosk']}"}, body)
     assert status == 201, data
+
+
+def test_a_login_flood_from_one_address_stops_at_the_edge(default_limits_office):
+    """Logins come at a person's pace: past a burst of 10, 429 before any password check."""
+    live = default_limits_office
+    host, port = live.url.removeprefix("http://").split(":")
+    codes = []
+    for i in range(14):
+        conn = http.client.HTTPConnection(host, int(port), timeout=5, source_address=("127.0.4.9", 0))
+        conn.request("POST", "/api/v1/auth/login", body=f'{{"login": "user{i}", "password": "x"}}',
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        codes.append((r.status, requests.compat.json.loads(r.read())["error"]["code"]))
+        conn.close()
+    assert codes[:10] == [(401, "unauthorized")] * 10
+    assert codes[11] == (429, "too_many_requests")
