@@ -33,7 +33,17 @@ from pathlib import Path
 
 import requests
 
-from .common import Reporter, cpu_reference_ms, cpu_seconds, free_port, load1, log, percentile, rss_kb, thread_count
+from .common import (
+    Reporter,
+    cpu_reference_ms,
+    cpu_seconds,
+    free_port,
+    load1,
+    log,
+    percentile,
+    rss_kb,
+    thread_count,
+)
 from .http_client import Session
 from .sio_clients import Holder, address_pool
 

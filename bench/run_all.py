@@ -45,11 +45,13 @@ DOC = REPO / "docs" / "performance.md"
 NOTES_BEGIN, NOTES_END = "<!-- notes:begin -->", "<!-- notes:end -->"
 # (module, title): the order they run and appear in the doc
 BENCHES = (
+    ("bench_serving", "Serving models, side by side"),
     ("bench_server", "Queue server"),
     ("office_day", "Office day, simulated at 100×"),
     ("bench_reports", "Reports"),
     ("bench_kiosk", "Kiosk"),
     ("bench_display", "Displays"),
+    ("fuzz_api", "API fuzzing (schemathesis, long)"),
 )
 TIMEOUT_S = {"tiny": 180, "full": 3 * 3600}
 

@@ -30,8 +30,9 @@ STAFF_ROLES = ("operator", "head", "admin")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
 TOKEN_CACHE_S = 30.0
 # argon2 takes its memory cost (64 MiB by default) for each password check while it runs:
-# a shift change with many operators logging in at once must not multiply that.
-CONCURRENT_PASSWORD_CHECKS = 2
+# a shift change with many operators logging in at once must not multiply that, and one
+# core stays free for everything else while a flood of guesses is being checked.
+CONCURRENT_PASSWORD_CHECKS = 1
 # Password checks that may wait for one of those: a flood of logins beyond it is answered 429
 # at once, so logins never hold more than a few of the server's request threads.
 WAITING_PASSWORD_CHECKS = 16
