@@ -48,14 +48,16 @@ def test_revoking_a_device_token_drops_its_socket_at_once(live_office):
 
 
 def test_disabling_a_subject_drops_every_socket_of_it(live_office):
-    """The one call the admin tooling makes: every token of a user, every socket of them."""
+    """The one call the admin tooling makes (`Accounts.revoke_subject`): every token of a
+    user ends, and every live socket of them with it."""
     second = live_office.login("admin")
     a, b = client(live_office, live_office.tokens["admin"]), client(live_office, second)
     other = client(live_office, live_office.tokens["head"])
-    assert live_office.app.realtime.disconnect(kind="staff", subject="admin") == 2
+    live_office.app.accounts.revoke_subject("staff", "admin")
     assert wait_until(lambda: not a.connected and not b.connected)
     assert other.connected
-    other.disconnect()
+    assert live_office.app.realtime.disconnect(kind="staff", subject="head") == 1  # the direct call
+    assert wait_until(lambda: not other.connected)
 
 
 def test_a_revoked_socket_is_closed_even_if_the_client_ignores_it(live_office):
