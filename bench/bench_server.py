@@ -39,6 +39,8 @@ empty hall — and every later figure is measured in that hall. In order:
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import logging
 import os
 import random
@@ -185,17 +187,32 @@ def session(token: str) -> Session:
     return Session(token)
 
 
-def login(url: str, who: str, counter_id: str | None = None) -> str:
-    r = requests.post(f"{url}/api/v1/auth/login", json={"login": who, "password": H.PASSWORD,
-                                                         "counter_id": counter_id}, timeout=30)
-    r.raise_for_status()
-    return r.json()["token"]
+def login(url: str, who: str, counter_id: str | None = None, source: str = "127.0.0.1") -> str:
+    """A staff login from `source`: each counter's PC has its own address (the server
+    takes logins from one address at a person's pace)."""
+    host, port = url.removeprefix("http://").split(":")
+    for _ in range(60):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+        conn.request("POST", "/api/v1/auth/login", headers={"Content-Type": "application/json"},
+                     body=json.dumps({"login": who, "password": H.PASSWORD, "counter_id": counter_id}))
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        if r.status == 429:  # a password check at a time: come back when told
+            time.sleep(float(r.getheader("Retry-After") or 1))
+            continue
+        if r.status != 200:
+            raise RuntimeError(f"login {who}: {r.status} {body[:200]!r}")
+        return json.loads(body)["token"]
+    raise RuntimeError(f"login {who}: still refused")
 
 
 def login_many(url: str, who: list[tuple[str, str | None]]) -> list[str]:
-    """Several logins at once (each is an argon2 hash at the office's real cost)."""
+    """Several logins at once (each is an argon2 hash at the office's real cost), each from
+    its own PC's address."""
+    sources = address_pool("127.80.0.1", len(who))
     with ThreadPoolExecutor(4) as ex:
-        return list(ex.map(lambda w: login(url, *w), who))
+        return list(ex.map(lambda w: login(url, *w[0], source=w[1]), zip(who, sources, strict=True)))
 
 
 # ---- Socket.IO clients ---------------------------------------------------------------

@@ -89,7 +89,7 @@ def serve_asgi(port: int, data: Path, naive: bool) -> None:
     import uvicorn
     from a2wsgi import WSGIMiddleware
 
-    sio = socketio.AsyncServer(async_mode="asgi", ping_interval=10, ping_timeout=10)
+    sio = socketio.AsyncServer(async_mode="asgi", ping_interval=25, ping_timeout=20)
     connect_handler(sio, True)
     loop_box: list = []
 
@@ -123,7 +123,7 @@ def serve_gevent(port: int, data: Path) -> None:
             self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return super().handle()
 
-    sio = socketio.Server(async_mode="gevent", ping_interval=10, ping_timeout=10)
+    sio = socketio.Server(async_mode="gevent", ping_interval=25, ping_timeout=20)
     connect_handler(sio, False)
     insert = make_store(data)
     pool = gevent.get_hub().threadpool

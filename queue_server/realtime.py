@@ -53,6 +53,10 @@ TRACK_INTERVAL_S = 3.0
 TRACK_READ_CHUNK = 200  # tickets' views built per hold of the office lock
 JOIN_TIMEOUT_S = 5.0  # an engine.io connection that has not joined the namespace by then is closed
 SWEEP_EVERY_S = 1.0
+# engine.io's own heartbeat (its defaults): every live socket is pinged this often; with
+# 2,000 phones a shorter interval is hundreds of pings a second for nothing.
+PING_INTERVAL_S = 25
+PING_TIMEOUT_S = 20
 ROOM_HALL = "hall"
 ROOM_KIOSK = "kiosk"
 ROOM_DASHBOARD = "dashboard"
@@ -101,8 +105,8 @@ class Realtime:
         self.service = service
         self.accounts = accounts
         self.limits = limits or Limits()
-        self.sio = socketio.AsyncServer(async_mode="asgi", always_connect=False, ping_interval=10,
-                                        ping_timeout=10, max_http_buffer_size=16 * 1024,
+        self.sio = socketio.AsyncServer(async_mode="asgi", always_connect=False, ping_interval=PING_INTERVAL_S,
+                                        ping_timeout=PING_TIMEOUT_S, max_http_buffer_size=16 * 1024,
                                         logger=False, engineio_logger=False)
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnected)
