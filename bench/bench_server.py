@@ -2,36 +2,36 @@
 
 What runs: a working copy of the cached benchmark office (bench/history.py: a
 year of simulated history, ≥ 500,000 visits, imported through `qserver
-import`), served by `qserver run --data DIR --port P` as a subprocess — gunicorn,
-gthread, one worker, the production server — on 127.0.0.1. The clients are in
-this process (HTTP: one keep-alive `http.client` connection per client thread, bench/http_client.py;
-Socket.IO: python-socketio clients, websocket transport) plus one helper
-process holding the extra Socket.IO clients — protocol-level clients that
-join with the display token, answer pings and read every frame without
-decoding it (`--holder socketio` makes them python-socketio clients, whose
-JSON decoding of each push, times 200, then competes with the server for
-the same two cores). Client and server share the
-machine's cores, so every figure includes the clients' own CPU time: a
-pessimistic picture of an office, whose clients are other PCs.
+import`), served by `qserver run --data DIR --port P` as a subprocess — uvicorn,
+one process, the production server — on 127.0.0.1. The clients are in this
+process (HTTP: one keep-alive `http.client` connection per client thread,
+bench/http_client.py; the measuring Socket.IO clients: python-socketio) plus
+helper processes: one holding the extra Socket.IO clients at the protocol level
+(bench/sio_clients.py: one epoll thread reads them all, each from its own
+loopback address, as phones in a hall), one sending a bad-login flood
+(bench/login_flood.py). Client and server share the machine's cores, so every
+figure includes the clients' own CPU time: a pessimistic picture of an office,
+whose clients are other PCs and phones.
 
 After start-up the hall is set to a peak hour — 18 counters busy with a
-visitor, 40 tickets waiting, the `state` body about 2½ times its size in an
-empty hall — and every later figure is measured in that hall. In order:
+visitor, 40 tickets waiting — and every later figure is measured in that hall.
+Where a figure is a ratio, both sides run in the same run, rounds alternated
+(A B B A …), because this VM's speed moves by a third within minutes. In order:
 
 1. start-up: process start → `/healthz` answers (median of several starts);
-2. `next` → `called` push latency at hall clients (display tokens) with 1, 50
-   and 200 Socket.IO clients connected. The measuring clients connect *last*,
-   so they are the last the server sends to: the fan-out's worst case. The
-   latency is monotonic time from just before `POST …/next` is sent to the
-   `called` event's arrival, both in this process;
-3. server RSS with 200 clients (the gunicorn worker's VmRSS; the master's is
-   printed apart), and the ticket-operation mix with those 200 clients listening;
-4. ticket issue over HTTP from 1, 4 and 16 concurrent clients (tickets alone;
-   each round's tickets are cancelled afterwards, so queues never hold more
-   than one round's tickets);
-5. the operation mix with 16 clients, each at its own counter: issue a
-   ticket, call the next visitor, finish with kind and topic — the budget's
-   "ticket operations/s".
+2. one client's ticket round trip against the naive floor: bench/serving_models.py's
+   `naive` app, the same serving stack doing one durable SQLite insert per request,
+   alternated with the office's tickets (each round's tickets cancelled afterwards);
+3. tickets from 4 and 16 concurrent clients;
+4. the operation mix with 16 clients, each at its own counter: issue a ticket,
+   call the next visitor, finish with kind and topic — "ticket operations/s";
+5. 500 unauthenticated sockets held open (never joining: the server closes each
+   after 5 s, the helper opens another) against quiet, alternated;
+6. a bad-login flood from 450 clients at 450 addresses, alternated with quiet;
+7. the hall: 40 staff/board clients (5 measuring ones connect last), `next` → `called`;
+   then 2,000 phones following tickets (8 per address), `next` → `called` at the hall
+   and → `track` "called" at the called visitor's own phone (a phone per call, from
+   its own address), the server's RSS, and the mix with them all listening.
 
     python -m bench.bench_server           # full size, budgets checked
     python -m bench.bench_server --tiny    # tiny size, budgets printed, not checked
@@ -791,7 +791,8 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
                    f"{by_round([ph for _p, _n, ph in rounds], 50)[0]:.1f} ms; rounds {phone_r}")
         time.sleep(size.settle_s)
         rep.figure(f"server_rss_{n_all}c_mb", (rss_kb(pid) or 0) / 1024,
-                   f"server VmRSS with {n_all} Socket.IO clients connected ({thread_count(pid)} threads)")
+                   f"server VmRSS with {n_all} Socket.IO clients connected ({thread_count(pid)} threads: "
+                   f"{thread_names(pid)})")
         log(f"mix: {len(operators)} clients for {size.mix_seconds} s with {n_all} Socket.IO clients listening")
         cpu = Cpu(pid)
         done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
@@ -818,6 +819,19 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
             log(f"kept {work}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def thread_names(pid: int) -> str:
+    """The process's threads by name (Linux: /proc/PID/task/*/comm), most first."""
+    from collections import Counter
+
+    names: Counter[str] = Counter()
+    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
+        try:
+            names[comm.read_text().strip().rstrip("0123456789_-")] += 1
+        except OSError:
+            pass
+    return ", ".join(f"{n} {name}" for name, n in names.most_common(6))
 
 
 def issue_for_phones(url: str, kiosk_tokens: list[str], n: int) -> list[str]:

@@ -153,7 +153,7 @@ class Accounts:
     def login(self, login: str, password: str, now: datetime, counter_id: str | None = None,
               address: str = "") -> tuple[str, Principal]:
         """Check the password (throttled per login and address, see adapters/login_throttle.py)."""
-        wait = self.throttle.wait_s(login, address)
+        wait = self.throttle.wait_s(login, address) or self.throttle.stranger_wait_s(login, address)
         if wait:
             raise Throttled(wait)
         if not self._check_slots.acquire(blocking=False):
@@ -214,13 +214,14 @@ class Accounts:
             raise AuthError("The session has expired: log in again")
         return Principal(kind, subject, role, counter_id)
 
-    def cached(self, token: str | None) -> Principal | None:
-        """The principal of a token checked within TOKEN_CACHE_S, from memory only (no I/O):
-        the edge uses it to tell staff and devices from the public before the app runs."""
+    def cached(self, token: str | None, max_age_s: float = TOKEN_CACHE_S) -> Principal | None:
+        """The principal of a token checked within `max_age_s`, from memory only (no I/O):
+        the edge uses it (with a long age: revoking drops the entry at once) to tell staff
+        and devices from the public before the app runs; the app still checks every request."""
         if not token:
             return None
         known = self._known.get(_digest(token))
-        if known is None or time.monotonic() - known[0] >= TOKEN_CACHE_S:
+        if known is None or time.monotonic() - known[0] >= max_age_s:
             return None
         kind, subject, role, counter_id, _expires = known[1]
         return Principal(kind, subject, role, counter_id)

@@ -11,6 +11,13 @@ failure, capped:
   address where that login has logged in before, so the clerk at their own
   PC can always log in while a stranger is guessing.
 
+Under a flood (more than UNDER_ATTACK failures in the last minute, from
+anywhere) a login from an address where it never succeeded is checked at most
+STRANGER_CHECKS_PER_S a second, for the whole office: a password hash takes a
+core for a fifth of a second, and the office's tickets need that core. A clerk
+at their own PC is never held back by it; one at a new PC gets in within a few
+tries.
+
 A refused attempt answers 429 with Retry-After and runs no password hash.
 State is in memory (bounded); a restart forgets it, which costs a guesser
 nothing they did not have, since the waits are minutes, not days.
@@ -26,6 +33,9 @@ from dataclasses import dataclass
 
 FORGET_S = 3600.0  # a key with no failure for this long starts over
 MAX_KEYS = 50_000
+UNDER_ATTACK = 30  # failures in the last ATTACK_WINDOW_S, office-wide
+ATTACK_WINDOW_S = 60.0
+STRANGER_CHECKS_PER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class LoginThrottle:
         self._lock = threading.Lock()
         self._fails: OrderedDict[tuple, tuple[int, float]] = OrderedDict()  # key → (failures, last)
         self._good: OrderedDict[tuple[str, str], float] = OrderedDict()  # (login, address) that succeeded
+        self._recent: list[float] = []  # times of recent failures, office-wide (bounded)
+        self._stranger_next = 0.0  # when the next stranger's check may run under attack
 
     def _keys(self, login: str, address: str) -> list[tuple[tuple, Rule]]:
         keys = [(("pair", login, address), PER_PAIR), (("address", address), PER_ADDRESS)]
@@ -63,9 +75,40 @@ class LoginThrottle:
                     wait = max(wait, last + min(rule.cap_s, 2.0 ** (fails - rule.free)) - now)
         return math.ceil(wait) if wait > 0 else 0
 
+    def stranger_wait_s(self, login: str, address: str) -> int:
+        """Under a flood, seconds until a login from an unknown address may be checked (0:
+        now, and the slot is taken)."""
+        now = self.clock()
+        with self._lock:
+            if (login, address) in self._good:
+                return 0
+            cutoff = now - ATTACK_WINDOW_S
+            while self._recent and self._recent[0] < cutoff:
+                self._recent.pop(0)
+            if len(self._recent) < UNDER_ATTACK:
+                return 0
+            if now >= self._stranger_next:
+                self._stranger_next = now + 1.0 / STRANGER_CHECKS_PER_S
+                return 0
+            return max(1, math.ceil(self._stranger_next - now))
+
+    def address_wait_s(self, address: str) -> int:
+        """Seconds this address must wait before any login (its own failures): the edge
+        answers it without a request thread."""
+        now = self.clock()
+        with self._lock:
+            fails, last = self._fails.get(("address", address), (0, 0.0))
+            if fails <= PER_ADDRESS.free or now - last >= FORGET_S:
+                return 0
+            wait = last + min(PER_ADDRESS.cap_s, 2.0 ** (fails - PER_ADDRESS.free)) - now
+        return math.ceil(wait) if wait > 0 else 0
+
     def failed(self, login: str, address: str) -> None:
         now = self.clock()
         with self._lock:
+            self._recent.append(now)
+            if len(self._recent) > 4 * UNDER_ATTACK:
+                del self._recent[:-UNDER_ATTACK]
             for key, _rule in self._keys(login, address):
                 fails, last = self._fails.pop(key, (0, 0.0))
                 self._fails[key] = (1 if now - last >= FORGET_S else fails + 1, now)

@@ -39,6 +39,9 @@ BURST = 3  # a bucket holds this many seconds of its rate
 LOGIN_PATHS = frozenset({"/api/v1/auth/login", "/login"})
 LOGIN_BURST = 10  # a shift change at one shared PC
 MAX_BUCKETS = 100_000
+TARPIT_MAX_S = 2.0  # a refused request's answer waits (up to) its Retry-After: a client that
+# sends again as soon as it is answered is slowed to the rate it was told, at no cost here
+KNOWN_TOKEN_S = 3600.0  # a token the app accepted within this time counts as staff or device
 
 
 def body_limit(method: str, path: str) -> int:
@@ -128,7 +131,7 @@ class Edge:
     # ---- HTTP ---------------------------------------------------------------
     def _rate_wait(self, scope) -> float:
         token = scope_token(scope)
-        if token and self.office.accounts.cached(token) is not None:
+        if token and self.office.accounts.cached(token, KNOWN_TOKEN_S) is not None:
             return self.staff.take(("token", token))
         if token:  # not checked yet (or made up): the app checks it, at the public rate
             return self.public.take(("unchecked", address(scope)))
@@ -137,8 +140,10 @@ class Edge:
     async def _http(self, scope, receive, send):
         wait = self._rate_wait(scope)
         if not wait and scope.get("method") == "POST" and scope.get("path") in LOGIN_PATHS:
-            wait = self.logins.take(address(scope))
+            peer = address(scope)
+            wait = self.logins.take(peer) or self.office.accounts.throttle.address_wait_s(peer)
         if wait > 0:
+            await asyncio.sleep(min(wait, TARPIT_MAX_S))
             return await refuse(scope, send, 429, "too_many_requests",
                                 "Too many requests: try again in {seconds} s", math.ceil(wait))
         limit = body_limit(scope.get("method", "GET"), scope.get("path", ""))
