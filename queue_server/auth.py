@@ -153,10 +153,11 @@ class Accounts:
     def login(self, login: str, password: str, now: datetime, counter_id: str | None = None,
               address: str = "") -> tuple[str, Principal]:
         """Check the password (throttled per login and address, see adapters/login_throttle.py)."""
-        wait = self.throttle.wait_s(login, address) or self.throttle.stranger_wait_s(login, address)
+        wait = self.throttle.wait_s(login, address)
         if wait:
             raise Throttled(wait)
         if not self._check_slots.acquire(blocking=False):
+            self.throttle.pressed()
             raise Throttled(1)
         try:
             row = self.user(login)

@@ -47,7 +47,7 @@ SETTINGS = (
             "HTTP requests per second from one address without a staff or device token (bursts of 3×)"),
     Setting("limits.staff_requests_per_second", 500,
             "HTTP requests per second with one staff or device token (bursts of 3×)"),
-    Setting("limits.logins_per_minute", 60, "Password logins per minute from one address (bursts of 10)"),
+    Setting("limits.logins_per_minute", 60, "Password logins per minute from one address (bursts of 5)"),
     Setting("security.argon2_time_cost", 3, "Argon2 passes per password hash (higher is slower to crack)"),
     Setting("security.argon2_memory_kib", 65536, "Argon2 memory per password hash, KiB"),
     Setting("backup.time", "03:00", "Local time of the nightly online backup"),

@@ -322,6 +322,8 @@ class Realtime:
                     batch += outbox.get_nowait()
             except queue.Empty:
                 pass
+            if not self._clients:
+                continue  # nobody is listening: nothing to build, no pusher to wake
             try:
                 self._publish_events(batch)
             except Exception:  # a push must never kill the broadcaster

@@ -12,11 +12,12 @@ failure, capped:
   PC can always log in while a stranger is guessing.
 
 Under a flood (more than UNDER_ATTACK failures in the last minute, from
-anywhere) a login from an address where it never succeeded is checked at most
-STRANGER_CHECKS_PER_S a second, for the whole office: a password hash takes a
-core for a fifth of a second, and the office's tickets need that core. A clerk
-at their own PC is never held back by it; one at a new PC gets in within a few
-tries.
+anywhere) a login from an address where no login ever succeeded is let through
+at most STRANGER_CHECKS_PER_S a second, for the whole office: a password hash
+takes a core for a fifth of a second, and the office's tickets need that core.
+The edge asks this (`edge_wait_s`) before a request thread is spent. A clerk at
+a PC where anyone has logged in is never held back by it; one at a new PC gets
+in within a few tries.
 
 A refused attempt answers 429 with Retry-After and runs no password hash.
 State is in memory (bounded); a restart forgets it, which costs a guesser
@@ -55,6 +56,7 @@ class LoginThrottle:
         self._lock = threading.Lock()
         self._fails: OrderedDict[tuple, tuple[int, float]] = OrderedDict()  # key → (failures, last)
         self._good: OrderedDict[tuple[str, str], float] = OrderedDict()  # (login, address) that succeeded
+        self._good_addresses: OrderedDict[str, float] = OrderedDict()  # any login succeeded there
         self._recent: list[float] = []  # times of recent failures, office-wide (bounded)
         self._stranger_next = 0.0  # when the next stranger's check may run under attack
 
@@ -75,12 +77,16 @@ class LoginThrottle:
                     wait = max(wait, last + min(rule.cap_s, 2.0 ** (fails - rule.free)) - now)
         return math.ceil(wait) if wait > 0 else 0
 
-    def stranger_wait_s(self, login: str, address: str) -> int:
-        """Under a flood, seconds until a login from an unknown address may be checked (0:
-        now, and the slot is taken)."""
+    def edge_wait_s(self, address: str) -> int:
+        """Seconds before a login from this address may reach a password check: its own
+        failures, or (under a flood, for an address where nobody has logged in) the
+        office-wide slot for strangers, taken when 0 is answered."""
+        return self.address_wait_s(address) or self._stranger_wait_s(address)
+
+    def _stranger_wait_s(self, address: str) -> int:
         now = self.clock()
         with self._lock:
-            if (login, address) in self._good:
+            if address in self._good_addresses:
                 return 0
             cutoff = now - ATTACK_WINDOW_S
             while self._recent and self._recent[0] < cutoff:
@@ -103,6 +109,13 @@ class LoginThrottle:
             wait = last + min(PER_ADDRESS.cap_s, 2.0 ** (fails - PER_ADDRESS.free)) - now
         return math.ceil(wait) if wait > 0 else 0
 
+    def pressed(self) -> None:
+        """A login refused because password checks are full: a flood's sign, like a failure."""
+        with self._lock:
+            self._recent.append(self.clock())
+            if len(self._recent) > 4 * UNDER_ATTACK:
+                del self._recent[:-UNDER_ATTACK]
+
     def failed(self, login: str, address: str) -> None:
         now = self.clock()
         with self._lock:
@@ -121,5 +134,9 @@ class LoginThrottle:
             self._fails.pop(("login", login), None)
             self._good.pop((login, address), None)
             self._good[(login, address)] = self.clock()
+            self._good_addresses.pop(address, None)
+            self._good_addresses[address] = self.clock()
             while len(self._good) > MAX_KEYS:
                 self._good.popitem(last=False)
+            while len(self._good_addresses) > MAX_KEYS:
+                self._good_addresses.popitem(last=False)

@@ -37,10 +37,11 @@ BURST = 3  # a bucket holds this many seconds of its rate
 # Password logins per address: a person logs in a few times a day; a flood gets 429 here,
 # on the loop, before a request thread or a password hash is spent on it.
 LOGIN_PATHS = frozenset({"/api/v1/auth/login", "/login"})
-LOGIN_BURST = 10  # a shift change at one shared PC
+LOGIN_BURST = 5  # a shift change at one shared PC
 MAX_BUCKETS = 100_000
-TARPIT_MAX_S = 2.0  # a refused request's answer waits (up to) its Retry-After: a client that
+TARPIT_MAX_S = 10.0  # a refused request's answer waits (up to) its Retry-After: a client that
 # sends again as soon as it is answered is slowed to the rate it was told, at no cost here
+MAX_DEBT_S = 30.0
 KNOWN_TOKEN_S = 3600.0  # a token the app accepted within this time counts as staff or device
 
 
@@ -54,7 +55,9 @@ def body_limit(method: str, path: str) -> int:
 
 
 class Buckets:
-    """Token buckets by key (loop thread only): `rate` a second, bursts of BURST × rate."""
+    """Token buckets by key (loop thread only): `rate` a second, bursts of BURST × rate;
+    refused requests run up a debt (the longer a client ignores Retry-After, the longer
+    it is told to wait)."""
 
     def __init__(self, rate: float, clock=time.monotonic, capacity: float | None = None):
         self.rate = float(rate)
@@ -71,6 +74,9 @@ class Buckets:
         if tokens >= 1:
             tokens -= 1
         else:
+            # A refused request still costs a token (down to MAX_DEBT_S of them): a client that
+            # ignores Retry-After is told to wait longer each time, and is answered later.
+            tokens = max(tokens - 1, -self.rate * MAX_DEBT_S)
             wait = (1 - tokens) / self.rate if self.rate > 0 else 60.0
         self._state[key] = (tokens, now)
         while len(self._state) > MAX_BUCKETS:
@@ -141,7 +147,7 @@ class Edge:
         wait = self._rate_wait(scope)
         if not wait and scope.get("method") == "POST" and scope.get("path") in LOGIN_PATHS:
             peer = address(scope)
-            wait = self.logins.take(peer) or self.office.accounts.throttle.address_wait_s(peer)
+            wait = self.logins.take(peer) or self.office.accounts.throttle.edge_wait_s(peer)
         if wait > 0:
             await asyncio.sleep(min(wait, TARPIT_MAX_S))
             return await refuse(scope, send, 429, "too_many_requests",
