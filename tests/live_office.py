@@ -96,9 +96,10 @@ def start_server(app, port: int, attempts: int = 100) -> ServerThread:
     raise RuntimeError(f"port {port} stays busy")
 
 
-def start_live_office(data: Path, clock=None) -> LiveOffice:
+def start_live_office(data: Path, clock=None, login_staff: bool = True) -> LiveOffice:
     """The production serving stack (uvicorn, Socket.IO on the loop, Flask in its thread
-    pool: queue_server/serve.py) in a thread on a free port."""
+    pool: queue_server/serve.py) in a thread on a free port; staff logged in unless
+    `login_staff` is False (device tokens only: an office run with the shipped limits)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(data, clock=clock, base_url=url)
@@ -110,7 +111,8 @@ def start_live_office(data: Path, clock=None) -> LiveOffice:
     }
     server = ServerThread(app, "127.0.0.1", port).start()
     live = LiveOffice(app, url, port, tokens, server)
-    live.relogin()
+    if login_staff:
+        live.relogin()
     return live
 
 
