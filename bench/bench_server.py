@@ -759,7 +759,7 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
 
         # 7. the hall: staff and boards, then phones following their tickets
         hall_extra = size.hall_clients - size.watchers
-        holder.join(hall_extra, {"token": tokens["display"]})
+        holder.join(hall_extra, {"token": tokens["display"]}, address_pool("127.90.0.1", hall_extra))  # a PC each
         log(f"push: {size.hall_clients} hall clients")
         cpu = Cpu(pid)
         rounds = push_level(url, tokens["display"], size.watchers, size.push_samples, size.push_rounds,

@@ -196,7 +196,7 @@ def hold_main(url: str) -> int:
                 return RawClient(url, auth, sink, source)
             except Exception as exc:
                 if attempt == 2:
-                    print(f"connect failed: {exc}", file=sys.stderr, flush=True)
+                    print(f"connect failed from {source}: {str(exc)[:120]}", file=sys.stderr, flush=True)
                 time.sleep(0.3)
         return None
 

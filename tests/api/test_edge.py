@@ -96,10 +96,17 @@ def get_from(url: str, path: str, source: str, headers: dict | None = None) -> h
 
 def test_the_public_is_rate_limited_per_address_staff_and_devices_far_less(default_limits_office):
     live = default_limits_office
-    codes = [get_from(live.url, "/api/v1/services", "127.0.4.1").status for _ in range(40)]
-    assert codes[:30] == [200] * 30  # a burst of 3 s at 10/s
-    refused = get_from(live.url, "/api/v1/services", "127.0.4.1")
-    assert refused.status == 429 and 1 <= int(refused.getheader("Retry-After")) <= 2
+    t0, answered, refused = time.monotonic(), 0, None
+    while refused is None and answered < 300:
+        r = get_from(live.url, "/api/v1/services", "127.0.4.1")
+        if r.status == 429:
+            refused = r
+        else:
+            assert r.status == 200
+            answered += 1
+    elapsed = time.monotonic() - t0
+    assert refused is not None and int(refused.getheader("Retry-After")) >= 1
+    assert 30 <= answered <= 30 + 10 * elapsed + 1  # a burst of 3 s at 10/s, then 10/s
     assert get_from(live.url, "/api/v1/services", "127.0.4.2").status == 200  # another machine
     kiosk = {"Authorization": f"Bearer {live.tokens['kiosk']}"}
     assert [get_from(live.url, "/api/v1/state", "127.0.4.1", kiosk).status for _ in range(60)] == [200] * 60
