@@ -162,8 +162,13 @@ class Server:
 
 
 def prepare(work: Path, kiosks: int) -> dict:
-    """Device tokens in the working copy, written before the server starts."""
-    from queue_server.app import DB_NAME
+    """Device tokens in the working copy, written before the server starts; the office's
+    settings as shipped (a history cached before them may carry an old `threads`)."""
+    from queue_server.app import CONFIG_NAME, DB_NAME
+
+    config = work / CONFIG_NAME
+    config.write_text("".join(line for line in config.read_text(encoding="utf-8").splitlines(keepends=True)
+                              if not line.startswith("threads =")), encoding="utf-8")
     from queue_server.auth import Accounts, password_hasher
     from queue_server.journal_store import JournalStore
 
@@ -716,22 +721,27 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
 
         # 5. unauthenticated idle sockets held open (reopened as the server closes them)
         holder = Holder(url)
-        idle_sources = address_pool("127.50.0.1", max(1, size.idle_sockets // 50))
+        idle_sources = address_pool("127.50.0.1", size.idle_sockets)  # an attacker's machine each
 
         def quiet_round():
             holder.idle(0, [])
             return ticket_round(url, k0, admin, size.idle_tickets, next(seeds))
 
+        held: list[int] = []
+
         def idle_round():
-            holder.idle(size.idle_sockets, idle_sources)
-            return ticket_round(url, k0, admin, size.idle_tickets, next(seeds))
+            held.append(holder.idle(size.idle_sockets, idle_sources))
+            xs = ticket_round(url, k0, admin, size.idle_tickets, next(seeds))
+            held.append(holder.idle(size.idle_sockets, idle_sources))
+            return xs
         quiet_r, idle_r = alternated(f"{size.idle_sockets} idle sockets", size.ticket_rounds, quiet_round, idle_round)
         holder.idle(0, [])
         qmed, _ = by_round(quiet_r, 50)
         imed, imed_r = by_round(idle_r, 50)
         rep.figure("ticket_issue_500idle_median_vs_quiet", imed / qmed,
                    f"ticket median {imed:.2f} ms with {size.idle_sockets} unauthenticated sockets held open "
-                   f"(never joining: each is closed after 5 s and opened again) / {qmed:.2f} ms quiet; "
+                   f"(never joining: each is closed after 5 s and opened again; open at the start and end "
+                   f"of each round: {', '.join(map(str, held))}) / {qmed:.2f} ms quiet; "
                    f"rounds alternated; with them by round: {imed_r}")
 
         # 6. a bad-login flood

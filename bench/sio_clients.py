@@ -201,23 +201,33 @@ def hold_main(url: str) -> int:
         return None
 
     def keep_idle():
-        opened = 0
-        while True:
-            n, sources = idle_target
-            live = opened - sink_idle_closed()
-            if live < n and sources:
-                try:
-                    RawClient(url, None, idle_sink, sources[opened % len(sources)], timeout=5)
-                    opened += 1
+        """Eight openers keep `idle_target` sockets open: the server closes each after a
+        few seconds (it never joins), and another is opened in its place."""
+        opened = [0]
+        lock = threading.Lock()
+
+        def opener(k: int):
+            while True:
+                n, sources = idle_target
+                with lock:
+                    live = opened[0] - idle_sink.closed
+                    go = live < n and bool(sources)
+                    if go:
+                        opened[0] += 1
+                        source = sources[opened[0] % len(sources)]
+                if not go:
+                    time.sleep(0.02)
                     continue
+                try:
+                    RawClient(url, None, idle_sink, source, timeout=5)
                 except Exception:
-                    pass
-            time.sleep(0.02)
+                    with lock:
+                        opened[0] -= 1
+                    time.sleep(0.05)
+        for k in range(8):
+            threading.Thread(target=opener, args=(k,), daemon=True).start()
 
     idle_sink = FrameSink()
-
-    def sink_idle_closed() -> int:
-        return idle_sink.closed
 
     idle_thread = None
     for line in sys.stdin:

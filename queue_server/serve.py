@@ -46,8 +46,9 @@ SLOW_GC_MS = 20.0
 # `state` body still on its way to 40 screens is caught alive and promoted; enough of those
 # and a full collection walks every object of every live connection: 250-740 ms pauses with
 # 2,000 phones connected (bench_server, logged by log_slow_collections). Collecting the
-# young every 50,000 allocations lets them die young: no full-collection pause over 20 ms
-# in the same probe (docs/performance.md).
+# young every 50,000 allocations lets them die young, and freezing what start-up built keeps
+# it out of every collection: no full-collection pause over 20 ms in the same probe
+# (docs/performance.md).
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
@@ -70,6 +71,8 @@ def serve(office_app, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM (uvicorn's own handlers), then close the office."""
     log_slow_collections()
     gc.set_threshold(*GC_THRESHOLDS)
+    gc.collect()
+    gc.freeze()  # what start-up built (modules, the app, today's office) lives as long as we do
     server = uvicorn.Server(uvicorn_config(office_app, host, port))
     logging.getLogger("queue_server").info("serving on http://%s:%s", host, port)
     try:
