@@ -4,7 +4,7 @@
 this runs the same check with many more examples, so `make bench` searches longer
 for a 500 or a disagreement with /api/openapi.json.
 
-    python -m bench.fuzz_api            # 300 examples an operation
+    python -m bench.fuzz_api            # 150 examples an operation
     python -m bench.fuzz_api --tiny     # 3 (that it still works)
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from test_schemathesis import run_schemathesis
 
     rep = Reporter("fuzz", budgets_on=not args.tiny)
-    examples = 3 if args.tiny else 300
+    examples = 3 if args.tiny else 150
     with tempfile.TemporaryDirectory(prefix="qbench-fuzz-") as tmp:
         live = start_live_office(make_office_dir(Path(tmp) / "office"))
         try:
