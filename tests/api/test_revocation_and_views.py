@@ -119,3 +119,22 @@ def test_a_phone_hears_at_once_when_its_ticket_is_called(live_office):
     assert called and called[0]["counter_id"] == "1"
     assert time.monotonic() - t0 < 1.5
     ws.close()
+
+
+def test_a_phone_hears_when_people_ahead_move_up_and_others_hear_nothing(live_office):
+    first = live_office.ticket("reception")["visit_id"]
+    second = live_office.ticket("reception")["visit_id"]
+    other = live_office.ticket("payments")["visit_id"]
+    phones = {}
+    for k, visit in enumerate((second, other)):
+        ws = open_raw(live_office.url, source=f"127.0.8.{10 + k}")
+        assert join(ws, {"visit": visit}) == "joined"
+        assert events(ws, 0.3)[0][1]["ahead"] == (1 if visit == second else 0)
+        phones[visit] = ws
+    live_office.post("/api/v1/counters/1/next", "op1")  # calls `first`
+    got = events(phones[second], 5.0)
+    assert [body["ahead"] for name, body in got if name == "track"] == [0]  # once, within 3 s
+    assert events(phones[other], 0.5) == []  # the cashier's queue did not move
+    assert first
+    for ws in phones.values():
+        ws.close()
