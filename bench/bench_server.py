@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import logging
 import os
 import random
 import shutil
@@ -61,6 +60,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from . import history as H
+from .bench_serving import Proto
 from .common import (
     Reporter,
     cpu_reference_ms,
@@ -74,7 +74,7 @@ from .common import (
     thread_count,
 )
 from .http_client import Session
-from .sio_clients import Holder, RawClient, address_pool
+from .sio_clients import Holder, RawClient, Watcher, address_pool
 
 
 @dataclass(frozen=True)
@@ -220,64 +220,6 @@ def login_many(url: str, who: list[tuple[str, str | None]]) -> list[str]:
         return list(ex.map(lambda w: login(url, *w[0], source=w[1]), zip(who, sources, strict=True)))
 
 
-# ---- Socket.IO clients ---------------------------------------------------------------
-def sio_client():
-    import socketio
-
-    # a client dropped at the end logs "packet queue is empty, aborting": expected, not news
-    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
-    logging.getLogger("socketio.client").setLevel(logging.CRITICAL)
-    # websocket-client checks every text frame's UTF-8 in pure Python unless told not to:
-    # 8.7 ms for a 21 KB `state` push here, CPU taken from the server sharing these cores.
-    # str decoding checks UTF-8 anyway, so nothing is lost (see docs/performance.md).
-    return socketio.Client(reconnection=False, handle_sigint=False,
-                           websocket_extra_options={"skip_utf8_validation": True})
-
-
-def sio_connect(client, url: str, token: str, tries: int = 3) -> None:
-    for attempt in range(tries):
-        try:
-            client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
-            return
-        except Exception:  # socketio.exceptions.ConnectionError and transport errors
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.5)
-
-
-class Watcher:
-    """A hall client in this process, noting when each visit's `called` arrives."""
-
-    def __init__(self, url: str, token: str):
-        self.arrived: dict[str, float] = {}
-        self.cond = threading.Condition()
-        self.sio = sio_client()
-        self.sio.on("called", self._called)
-        sio_connect(self.sio, url, token)
-
-    def _called(self, data):
-        t = time.perf_counter()
-        with self.cond:
-            self.arrived.setdefault(data.get("visit_id"), t)
-            self.cond.notify_all()
-
-    def wait_for(self, visit_id: str, timeout: float = 5.0) -> float | None:
-        deadline = time.perf_counter() + timeout
-        with self.cond:
-            while visit_id not in self.arrived:
-                left = deadline - time.perf_counter()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-            return self.arrived[visit_id]
-
-    def close(self) -> None:
-        try:
-            self.sio.disconnect()
-        except Exception:
-            pass
-
-
 # ---- phases --------------------------------------------------------------------------------
 def ms(xs) -> list[float]:
     return [x * 1000 for x in xs]
@@ -325,7 +267,7 @@ def push_level(url: str, display: str, watchers_n: int, samples: int, rounds: in
     The watchers connect now, after every other client: the last the server sends to.
     With `phones` (source addresses), each called ticket is followed by a phone of its own,
     which must hear `track` "called". `warmup` calls go first and are not counted."""
-    watchers = [Watcher(url, display) for _ in range(watchers_n)]
+    watchers = [Watcher(url, {"token": display}) for _ in range(watchers_n)]
     time.sleep(settle_s)
     rng = random.Random(watchers_n)
     lost = 0
@@ -544,43 +486,17 @@ def load_note() -> str:
     return f"load average {la:.1f}" if la is not None else ""
 
 
-class Naive:
-    """The naive floor: bench/serving_models.py's `naive` app on the same serving stack
-    (uvicorn, a2wsgi, Flask), one durable SQLite insert per request, beside the office."""
-
-    def __init__(self, data: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.serving_models", "--stack", "naive",
-                                      "--port", str(self.port), "--data", str(data)],
-                                     cwd=str(Path(__file__).resolve().parent.parent),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.05)
-        raise RuntimeError("the naive app did not start")
-
-    def round(self, n: int) -> list[float]:
-        with Session() as s:
-            for _ in range(2):
-                s.post(self.url + "/ticket", json={"service_id": "quick"}).raise_for_status()
-            out = []
-            for _ in range(n):
-                t0 = time.perf_counter()
-                s.post(self.url + "/ticket", json={"service_id": "quick"}).raise_for_status()
-                out.append(time.perf_counter() - t0)
-        return out
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+def naive_round(naive, n: int) -> list[float]:
+    """n tickets from the naive floor (bench/serving_models.py, `naive`), one client."""
+    with Session() as s:
+        for _ in range(2):
+            s.post(naive.url + "/ticket", json={"service_id": "quick"}).raise_for_status()
+        out = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            s.post(naive.url + "/ticket", json={"service_id": "quick"}).raise_for_status()
+            out.append(time.perf_counter() - t0)
+    return out
 
 
 def ticket_round(url: str, kiosk_token: str, admin: str, n: int, seed: int) -> list[float]:
@@ -626,7 +542,7 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
                "which every figure below follows; lower is faster")
     server = Server(work, free_port())
     holder: Holder | None = None
-    naive: Naive | None = None
+    naive: Proto | None = None
     try:
         # 1. start-up with the whole history in the journal
         starts = []
@@ -659,13 +575,13 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
                    f"{len(busy)} of them with a visitor, {waiting} waiting (the hall all later figures run in)")
 
         # 2. one client's ticket against the naive floor, alternated in the same run
-        naive = Naive(Path(tmp) / "naive")
+        naive = Proto("naive", Path(tmp))  # the same serving stack, one durable insert a request
         k0 = tokens["kiosks"][0]
         seeds = iter(range(1000))
         office_r, naive_r = alternated(
             "tickets vs naive", size.ticket_rounds * 2,
             lambda: ticket_round(url, k0, admin, size.ticket_levels[1], next(seeds)),
-            lambda: naive.round(size.ticket_levels[1]))
+            lambda: naive_round(naive, size.ticket_levels[1]))
         naive.stop()
         naive = None
         med, med_r = by_round(office_r, 50)

@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ from .common import (
     thread_count,
 )
 from .http_client import Session
-from .sio_clients import Holder, address_pool
+from .sio_clients import Holder, Watcher, address_pool
 
 STACKS = ("asgi", "gevent")
 REPO = Path(__file__).resolve().parent.parent
@@ -90,41 +89,6 @@ class Proto:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-
-
-class Watcher:
-    """A python-socketio client in the hall room, noting when each `called` arrives."""
-
-    def __init__(self, url: str):
-        import socketio
-
-        self.arrived: dict[int, float] = {}
-        self.cond = threading.Condition()
-        self.sio = socketio.Client(reconnection=False, websocket_extra_options={"skip_utf8_validation": True})
-        self.sio.on("called", self._called)
-        self.sio.connect(url, auth={"room": "hall"}, transports=["websocket"], wait_timeout=30)
-
-    def _called(self, body):
-        t = time.perf_counter()
-        with self.cond:
-            self.arrived.setdefault(body["number"], t)
-            self.cond.notify_all()
-
-    def wait_for(self, number: int, timeout: float = 5.0) -> float | None:
-        deadline = time.perf_counter() + timeout
-        with self.cond:
-            while number not in self.arrived:
-                left = deadline - time.perf_counter()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-            return self.arrived[number]
-
-    def close(self) -> None:
-        try:
-            self.sio.disconnect()
-        except Exception:
-            pass
 
 
 def ticket_rounds(servers: dict[str, Proto], size: Size) -> dict[str, list[float]]:
@@ -174,7 +138,8 @@ def run(size: Size, rep: Reporter) -> None:
                        f"{held} idle connections: RSS {base[s][0] / 1024:.0f} → {rss / 1024:.0f} MB, threads "
                        f"{base[s][1]} → {threads}; connecting them took {took:.1f} s")
             rep.figure(f"serving_{s}_idle_threads", threads - base[s][1], f"threads added by {held} idle connections")
-        watchers = {s: [Watcher(p.url) for _ in range(size.watchers)] for s, p in servers.items()}
+        watchers = {s: [Watcher(p.url, {"room": "hall"}, key="number") for _ in range(size.watchers)]
+                    for s, p in servers.items()}
         sessions = {s: Session() for s in servers}
         pushes: dict[str, list[float]] = {s: [] for s in servers}
         cpu0 = {s: cpu_seconds(p.proc.pid) for s, p in servers.items()}
