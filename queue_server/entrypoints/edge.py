@@ -39,8 +39,9 @@ BURST = 3  # a bucket holds this many seconds of its rate
 LOGIN_PATHS = frozenset({"/api/v1/auth/login", "/login"})
 LOGIN_BURST = 5  # a shift change at one shared PC
 MAX_BUCKETS = 100_000
-TARPIT_MAX_S = 10.0  # a refused request's answer waits (up to) its Retry-After: a client that
-# sends again as soon as it is answered is slowed to the rate it was told, at no cost here
+TARPIT_MAX_S = 3.0  # a refused request's answer waits (up to) its Retry-After: a client that
+# sends again as soon as it is answered is slowed to the rate it was told, at no cost here;
+# never longer than a client's usual read timeout (5 s), so a slow answer is not a broken one
 MAX_DEBT_S = 30.0
 KNOWN_TOKEN_S = 3600.0  # a token the app accepted within this time counts as staff or device
 
@@ -75,7 +76,7 @@ class Buckets:
             tokens -= 1
         else:
             # A refused request still costs a token (down to MAX_DEBT_S of them): a client that
-            # ignores Retry-After is told to wait longer each time, and is answered later.
+            # ignores Retry-After is told to wait longer each time (answered up to 3 s later).
             tokens = max(tokens - 1, -self.rate * MAX_DEBT_S)
             wait = (1 - tokens) / self.rate if self.rate > 0 else 60.0
         self._state[key] = (tokens, now)
