@@ -13,7 +13,6 @@ from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import socketio
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -33,7 +32,7 @@ from .domain.commands import EndOfDay
 from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
-from .realtime import Realtime
+from .realtime import Limits, Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
@@ -64,8 +63,11 @@ class OfficeApp:
     public_limits: dict[str, PublicLimit] = field(default_factory=dict)
 
     @property
-    def wsgi(self):
-        return socketio.WSGIApp(self.realtime.sio, self.flask)
+    def asgi(self):
+        """The whole server as an ASGI app (queue_server/serve.py)."""
+        from .serve import build_asgi
+
+        return build_asgi(self)
 
     def track_url(self, visit_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/t/{visit_id}"
@@ -105,7 +107,8 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     service = OfficeService(config, store, clock)
     service.on(ev.COUNTER_CLOSED, end_taken_over_sessions(accounts))
     _day_over(service, "start")  # the server may have been off at midnight
-    realtime = Realtime(service, accounts)
+    realtime = Realtime(service, accounts, Limits(config.get("limits.public_sockets_per_address"),
+                                                  config.get("limits.staff_sockets_per_address")))
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
     flask.json.ensure_ascii = False
@@ -207,7 +210,10 @@ def _install_error_handlers(flask: Flask) -> None:
         _ = server_gettext(_lang())
         message = _(exc.template).format(**exc.params) if exc.params else _(exc.template)
         details = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
-        return _error(exc.status, exc.code, message, details)
+        response, status = _error(exc.status, exc.code, message, details)
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
 
     @flask.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -215,7 +221,12 @@ def _install_error_handlers(flask: Flask) -> None:
 
     @flask.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+        response, status = _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"),
+                                  exc.description or "")
+        for name, value in exc.get_headers():  # Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @flask.errorhandler(sqlite3.Error)
     @flask.errorhandler(OSError)

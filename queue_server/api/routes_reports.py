@@ -11,13 +11,17 @@ from .context import office_app
 from .spec import Api, ApiError, Guard, endpoint
 
 HEADS = Guard("head or admin", lambda p, kw: require(p, staff_roles=("head", "admin")))
-DATE = {"type": "string", "pattern": r"\d{4}-\d{2}-\d{2}", "description": "a date YYYY-MM-DD"}
+# Years 2000–2099: the journal has no earlier day, and a date near year 1 or 9999 overflows
+# when the day is cut in the office's time zone.
+DATE = {"type": "string", "pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "description": "a date YYYY-MM-DD, years 2000–2099"}
 COMMON = {
     "format": {"type": "string", "enum": list(FORMATS), "default": "json"},
     "lang": {"type": "string", "enum": ["ru", "en"], "default": None},
 }
 MAX_PERIOD_DAYS = 400
 REPORT_SCHEMA = {"type": "object"}
+REPORT_TYPES = tuple(mimetype for mimetype, _renderer in FORMATS.values())  # as `format` asks
 
 
 def _date(name: str, raw: str) -> date:
@@ -30,8 +34,8 @@ def _date(name: str, raw: str) -> date:
 def _answer(report: dict, fmt: str, lang: str | None, start: date, end: date | None,
             quarter: str | None = None) -> Response:
     app = office_app()
-    body, mimetype = render(report, fmt, lang or app.config.catalog.language)
-    response = Response(body, mimetype=mimetype)
+    body, content_type = render(report, fmt, lang or app.config.catalog.language)
+    response = Response(body, content_type=content_type)  # "text/csv; charset=utf-8" as it is
     if fmt != "json":
         response.headers["Content-Disposition"] = f'attachment; filename="{file_name(start, end, fmt, quarter)}"'
     return response
@@ -40,7 +44,8 @@ def _answer(report: dict, fmt: str, lang: str | None, start: date, end: date | N
 def register(api: Api, flask) -> None:
     @endpoint(api, "GET", "/api/v1/reports/daily", summary="One day's timing report against the norms",
               tag="reports", guard=HEADS, query={"date": {**DATE, "required": True}, **COMMON},
-              responses={200: REPORT_SCHEMA})
+              content_type=REPORT_TYPES,
+              responses={200: REPORT_SCHEMA, 422: {"description": "Not a real date (2026-02-30)"}})
     def report_daily(query):
         app = office_app()
         day = _date("date", query["date"])
@@ -50,7 +55,8 @@ def register(api: Api, flask) -> None:
     @endpoint(api, "GET", "/api/v1/reports/period", summary="A period's timing report (inclusive days)",
               tag="reports", guard=HEADS,
               query={"from": {**DATE, "required": True}, "to": {**DATE, "required": True}, **COMMON},
-              responses={200: REPORT_SCHEMA})
+              content_type=REPORT_TYPES,
+              responses={200: REPORT_SCHEMA, 422: {"description": "Not a real date, or not a period"}})
     def report_period(query):
         app = office_app()
         start, end = _date("from", query["from"]), _date("to", query["to"])
