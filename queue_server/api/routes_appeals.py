@@ -126,7 +126,7 @@ def register(api: Api) -> None:
     @endpoint(api, "GET", "/api/v1/appeals", summary="The registry by due date: a status, overdue ones, or "
               "those due within some days", tag="appeals", guard=HEADS,
               query={"status": STATUS_QUERY, "overdue": {"type": "string", "enum": ["true", "false"], "default": None},
-                     "due_within_days": {"type": "integer", "minimum": 0}},
+                     "due_within_days": {"type": "integer", "minimum": 0, "maximum": 3660}},
               responses={200: LISTING})
     def appeal_list(query):
         app = office_app()

@@ -71,7 +71,7 @@ def register(api: Api, flask) -> None:
               "обращений»): by kind, topic, in person and remote, with the registry's figures", tag="reports",
               guard=HEADS, query={"quarter": {"type": "string", "pattern": r"(19|2\d)\d\dQ[1-4]", "required": True,
                                               "description": "a quarter, e.g. 2026Q4"}, **COMMON},
-              responses={200: REPORT_SCHEMA})
+              content_type=REPORT_TYPES, responses={200: REPORT_SCHEMA})
     def report_quarter(query):
         app = office_app()
         report = build_quarter(app.store, app.config.catalog, query["quarter"], now=app.clock.now())

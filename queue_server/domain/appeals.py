@@ -231,7 +231,8 @@ class AppealRegistry:
                  requested_action: str | None = None, immediate_measures: str | None = None,
                  service_id: str | None = None, visit_id: str | None = None, contract: str | None = None,
                  contact: dict | None = None, counter_id: str | None = None, repeat_of: str | None = None,
-                 known_service: Callable[[str], bool] = lambda s: True) -> Event:
+                 known_service: Callable[[str], bool] = lambda s: True,
+                 known_counter: Callable[[str], bool] = lambda c: True) -> Event:
         _choice("kind", kind, KINDS)
         _choice("topic", topic, TOPICS)
         _choice("channel", channel, CHANNELS)
@@ -240,6 +241,8 @@ class AppealRegistry:
         people = clean_contact(contact)
         if service_id is not None and not known_service(service_id):
             raise InvalidInput("Unknown service {service_id}", service_id=service_id)
+        if counter_id is not None and not known_counter(counter_id):
+            raise InvalidInput("No counter {counter_id}", counter_id=counter_id)
         if repeat_of:
             repeat_of = self.get(repeat_of).code
         elif kind == "complaint":

@@ -88,14 +88,15 @@ def register_appeal(office: Office, cmd: c.RegisterAppeal, who: Principal, now: 
     visit = office.visits.get(cmd.visit_id or "")
     if service_id is None and visit is not None:
         service_id = visit.current_step.service_id
-    counter_id = cmd.counter_id or who.counter_id
-    if counter_id is not None and counter_id not in office.catalog.counters:
-        counter_id = None
+    counter_id = cmd.counter_id  # one named and unknown is refused (the domain's check)
+    if counter_id is None and who.counter_id in office.catalog.counters:
+        counter_id = who.counter_id
     return [office.appeals.register(
         now, who.subject, kind=cmd.kind, topic=cmd.topic, channel=cmd.channel, text=cmd.text,
         requested_action=cmd.requested_action, immediate_measures=cmd.immediate_measures,
         service_id=service_id, visit_id=cmd.visit_id, contract=cmd.contract, contact=cmd.contact,
-        counter_id=counter_id, repeat_of=cmd.repeat_of, known_service=office.catalog.services.__contains__)]
+        counter_id=counter_id, repeat_of=cmd.repeat_of, known_service=office.catalog.services.__contains__,
+        known_counter=office.catalog.counters.__contains__)]
 
 
 def extend_appeal(office: Office, cmd: c.ExtendAppeal, who: Principal, now: datetime) -> list[Event]:
