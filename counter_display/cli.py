@@ -111,8 +111,8 @@ def _run_qt(build, diagnostics: str = "") -> int:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from counter_display.diagnostics import Diagnostics
-    from counter_display.fullscreen import show_full_screen
+    from client_common.diagnostics import Diagnostics
+    from client_common.fullscreen import show_full_screen
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("qdisplay")
