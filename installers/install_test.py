@@ -38,9 +38,13 @@ class Failed(AssertionError):
     pass
 
 
+PASSED = [0]
+
+
 def check(cond: bool, what: str) -> None:
     if not cond:
         raise Failed(what)
+    PASSED[0] += 1
     print(f"  ok  {what}", flush=True)
 
 
@@ -285,4 +289,5 @@ def main() -> int:
     out = BUILD / "test-install.json"
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     print(json.dumps(figures, indent=2, ensure_ascii=False))
+    print(f"test-install: {PASSED[0]} passed, 0 failed")
     return 0
