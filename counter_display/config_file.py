@@ -10,10 +10,11 @@ wrong kind, stops the start with one sentence naming the file and the key.
 from __future__ import annotations
 
 import argparse
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from client_common.toml_file import read_toml
 
 
 class DisplayConfigError(ValueError):
@@ -75,13 +76,7 @@ def _coerce(path: Path, key: str, option: Option, value: Any) -> Any:
 
 def file_defaults(path: Path, command: str, commands: dict[str, OptionParser]) -> dict[str, Any]:
     """The option values ``path`` gives ``command`` (dest → value), checked against every command."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise DisplayConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DisplayConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, DisplayConfigError)
     known = {name: p.options for name, p in commands.items()}
     top = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
     for key in top:

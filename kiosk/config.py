@@ -6,13 +6,13 @@ value is reported as one sentence naming the key, before any window opens.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from client_common.token_file import TokenFileError, read_token_file
+from client_common.toml_file import read_toml
 from hardware.printer_spec import PrinterConfigError, parse_printer_spec
 
 
@@ -146,13 +146,7 @@ def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> K
     """Settings from a TOML file (optional), then command-line overrides on top."""
     values: dict[str, Any] = {}
     if path is not None:
-        try:
-            with open(path, "rb") as fh:
-                values = tomllib.load(fh)
-        except OSError as exc:
-            raise KioskConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise KioskConfigError(f"{path}: not valid TOML ({exc})") from None
+        values = read_toml(path, KioskConfigError)
         if isinstance(values.get("kiosk"), dict) and len(values) == 1:
             values = values["kiosk"]  # a [kiosk] table is accepted too
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
