@@ -9,7 +9,17 @@ and the packages never disagree.
 """
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+
+def _server_requirements() -> tuple[str, ...]:
+    """The server carries the top-level pyproject's own dependencies, named once there."""
+    top = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    return tuple(Requirement(text).name for text in top["project"]["dependencies"])
 
 
 @dataclass(frozen=True)
@@ -32,9 +42,7 @@ DISTS = {d.name: d for d in (
          ("hardware",), ("pyserial",), extras={"printers": ("python-escpos", "pyusb")}),
     Dist("queue-office-server", "The office server: journal, queues, API, console, reports",
          ("queue_server",),
-         ("queue-office-common", "flask", "python-socketio", "python-engineio", "simple-websocket",
-          "sqlite-utils", "argon2-cffi", "babel", "reportlab", "openpyxl", "tzdata", "jsonschema",
-          "gunicorn"),
+         ("queue-office-common", *_server_requirements()),
          scripts={"qserver": "queue_server.cli:main"}),
     Dist("queue-office-kiosk", "The touchscreen ticket kiosk (qkiosk)",
          ("kiosk",),
