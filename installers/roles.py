@@ -52,7 +52,7 @@ DISTS = {d.name: d for d in (
     Dist("queue-office-display", "Hall board, counter displays, voice, LED and button bridges (qdisplay)",
          ("counter_display",),
          ("queue-office-common", "queue-office-hardware", "pyside6-essentials", "num2words", "requests",
-          "python-socketio[client]", "websocket-client"),
+          "python-socketio[asyncio-client]", "aiohttp"),
          scripts={"qdisplay": "counter_display.cli:main"}),
 )}
 
