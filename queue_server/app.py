@@ -15,14 +15,16 @@ import socketio
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .api import routes_counter, routes_hall, routes_journal
+from .adapters.notify import Notifier, notify_channels
+from .api import routes_bookings, routes_counter, routes_hall, routes_journal
+from .api.booking_guard import BookingGuard
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
 from .domain import events as ev
-from .domain.commands import EndOfDay
+from .domain.commands import EndOfDay, MarkBookingNoShows
 from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
@@ -30,6 +32,7 @@ from .realtime import Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
+from .service.booking_notices import BookingNotices
 from .service.sessions import end_taken_over_sessions
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ class OfficeApp:
     api: Api
     base_url: str = ""
     extras: dict = field(default_factory=dict)
+    notifier: Notifier | None = None  # e-mail and SMS of the office (adapters/notify.py)
 
     @property
     def wsgi(self):
@@ -57,6 +61,10 @@ class OfficeApp:
 
     def track_url(self, visit_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/t/{visit_id}"
+
+    def manage_url(self, code: str) -> str:
+        """A booking's page: the link in its confirmation."""
+        return f"{self.base_url.rstrip('/')}/b/{code}"
 
     def close(self) -> None:
         self.realtime.stop()
@@ -78,6 +86,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     service = OfficeService(config, store, clock)
     service.on(ev.COUNTER_CLOSED, end_taken_over_sessions(accounts))
     service.handle(EndOfDay())  # the server may have been off at midnight
+    service.handle(MarkBookingNoShows())
     realtime = Realtime(service, accounts)
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
@@ -87,6 +96,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     routes_hall.register(api)
     routes_counter.register(api)
     routes_journal.register(api)
+    routes_bookings.register(api)
     for module in _web_modules():
         module.register(api, flask)
     flask.register_blueprint(api.bp)
@@ -95,6 +105,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
             f"http://{config.get('server.host')}:{config.get('server.port')}")
     app = OfficeApp(data_dir, config, store, clock, accounts, service, realtime, flask, api, base_url)
     flask.extensions["office"] = app
+    _wire_bookings(app)
     _install_error_handlers(flask)
 
     @flask.get("/api/openapi.json")
@@ -108,7 +119,26 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     app.extras.setdefault("stoppers", []).append(scheduler.stop)
     realtime.start()
     scheduler.start()
+    app.extras["booking_notices"].catch_up(clock.now(), config.booking.remind_at)
     return app
+
+
+def _wire_bookings(app: OfficeApp) -> None:
+    """The office's one sender of e-mail and SMS, the booking messages it carries, and the
+    public booking endpoints' limits (docs/bookings.md)."""
+    config = app.config
+    app.notifier = Notifier(notify_channels(config.get), on_outcome=lambda d, error: _outcome(app, d, error))
+    app.extras.setdefault("stoppers", []).append(app.notifier.stop)
+    app.extras["booking_notices"] = BookingNotices(app.service, app.notifier, app.manage_url)
+    app.extras["booking_guard"] = BookingGuard(config.get("booking.public_per_minute"),
+                                               config.get("booking.unchallenged_per_hour"),
+                                               config.get("booking.challenge_bits"), app.clock.now)
+
+
+def _outcome(app: OfficeApp, delivery, error: str | None) -> None:
+    """Every message's outcome, to whichever feature sent it (by its reference)."""
+    if "booking" in delivery.ref:
+        app.extras["booking_notices"].outcome(delivery, error)
 
 
 def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
@@ -118,14 +148,33 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         # expired free text goes first, so that no backup from tonight on holds it
         keep = timedelta(days=config.get("privacy.keep_personal_days"))
         app.store.blank_texts(local - keep)
+        forget_bookings(local)
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
+
+    def forget_bookings(local):
+        """A booking's name and contacts: kept `privacy.keep_booking_days` after its slot."""
+        before = local - timedelta(days=config.get("privacy.keep_booking_days"))
+        app.store.blank_bookings(before)
+        app.service.read(lambda office, now: office.bookings.blank_personal(before))
+        app.service.read(lambda office, now: office.bookings.forget_before(local - timedelta(days=2)))
 
     def closed_day_reports(local):
         write_day(app.store, config.catalog, app.data_dir, local.date())
 
-    jobs = [DailyJob("day over", at_local("00:00"), lambda local: app.service.handle(EndOfDay())),
-            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+    def day_over(local):
+        app.service.handle(EndOfDay())
+        app.service.handle(MarkBookingNoShows())
+
+    def reminders(local):
+        app.extras["booking_notices"].remind(local.date() + timedelta(days=1))
+
+    jobs = [DailyJob("day over", at_local("00:00"), day_over),
+            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup),
+            DailyJob("booking reminders", at_local(config.booking.remind_at.strftime("%H:%M")), reminders),
+            # before the closed day's reports, which count them
+            DailyJob("booking no-shows", after_closing(config.hours, 0),
+                     lambda local: app.service.handle(MarkBookingNoShows()))]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),
                              closed_day_reports))
@@ -138,10 +187,10 @@ def hasher_for(config: OfficeConfig):
 
 def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports)."""
-    from . import track_page, web
+    from . import booking_page, track_page, web
     from .api import routes_reports
 
-    return [web, track_page, routes_reports]
+    return [web, track_page, booking_page, routes_reports]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .adapters.notify import notify_channels
 from .domain.catalog import ROLES, Catalog, Counter, Role, Service, standard_roles
 from .domain.hours import WEEKDAYS, DayHours, WorkingHours, always_open
+from .domain.slots import MAX_HORIZON_DAYS, BookingRules
 
 
 class ConfigError(Exception):
@@ -48,6 +49,24 @@ SETTINGS = (
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
     Setting("privacy.keep_personal_days", 30,
             "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
+    Setting("privacy.keep_booking_days", 30,
+            "Days after a booking's slot to keep its name, phone and e-mail (then blanked)"),
+    Setting("booking.enabled", True, "Take bookings (pre-registration) on /book, through the API and from staff"),
+    Setting("booking.services", [], "Ids of the services that take bookings; empty: every service"),
+    Setting("booking.horizon_days", 14, "How many days ahead a slot may be booked (today is day 0; at most 92)"),
+    Setting("booking.share", 0.5,
+            "Share of each hour's counter time that bookings may take (0 to 1); walk-ins keep the rest"),
+    Setting("booking.min_lead_min", 30, "No booking less than this many minutes ahead"),
+    Setting("booking.blackout", [], "Local dates with no bookings, e.g. [\"2026-12-31\"]"),
+    Setting("booking.checkin_window_min", 15,
+            "A visitor may check in from their phone this many minutes either side of the slot"),
+    Setting("booking.late_min", 15, "Later than this after the slot, a booked visitor gets a walk-in ticket"),
+    Setting("booking.remind_at", "18:00", "Local time of the reminders sent on the eve of a booking"),
+    Setting("booking.public_per_minute", 30,
+            "Requests a minute one address may make to the public booking endpoints (bursts of the same)"),
+    Setting("booking.unchallenged_per_hour", 5,
+            "Bookings an address may make in an hour before each further one needs the page's proof of work"),
+    Setting("booking.challenge_bits", 18, "Difficulty of that proof of work (each bit doubles it; 18: ~0.3 s in a phone)"),
     Setting("mail.host", "", "SMTP server for outgoing e-mail (confirmations, reminders, digests); empty: no e-mail"),
     Setting("mail.port", 25, "SMTP port (25 or 587 with starttls, 465 with ssl)"),
     Setting("mail.security", "none", "none, starttls or ssl"),
@@ -82,6 +101,7 @@ class OfficeConfig:
     hours: WorkingHours
     settings: dict[str, object]
     staff: tuple[StaffAccount, ...] = field(default_factory=tuple)
+    booking: BookingRules = field(default_factory=BookingRules)
 
     def get(self, key: str):
         return self.settings[key]
@@ -106,6 +126,8 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
     for s in SETTINGS:
         section, name = s.key.split(".")
         value = raw.get(section, {}).get(name, s.default)
+        if type(s.default) is float and type(value) is int:
+            value = float(value)
         if type(value) is not type(s.default):
             fail(s.key, f"expected {type(s.default).__name__}, got {value!r}")
         if type(value) is int and value < 0:  # counts, minutes, days, hours, ports
@@ -134,6 +156,7 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         roles[rid] = Role(rid, table.get("name_ru", base.name_ru), table.get("name_en", base.name_en), wait, serve)
 
     services = {}
+    slot_min: dict[str, int] = {}
     for i, s in enumerate(raw.get("services", [])):
         key = f"services[{i}]"
         for required in ("id", "name_ru", "role", "prefix"):
@@ -145,6 +168,11 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
             fail(f"{key}.id", f"service {s['id']!r} is listed twice")
         if not s["prefix"].isalpha() or len(s["prefix"]) > 2:
             fail(f"{key}.prefix", "one or two letters, e.g. \"А\"")
+        if "slot_min" in s:
+            slot = s["slot_min"]
+            if type(slot) is not int or not 1 <= slot <= 480:
+                fail(f"{key}.slot_min", f"a booking slot's length in whole minutes (1 to 480), got {slot!r}")
+            slot_min[s["id"]] = slot
         services[s["id"]] = Service(s["id"], s["name_ru"], s.get("name_en", s["name_ru"]), s["role"],
                                     s["prefix"], s.get("hint_ru", ""), s.get("hint_en", ""))
     if not services:
@@ -182,7 +210,38 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         visit_norm_s=settings["office.visit_norm_min"] * 60, max_recalls=settings["office.max_recalls"],
         timezone=tz, language=settings["office.language"],
     )
-    return OfficeConfig(path, catalog, _hours(raw.get("hours", "always"), tz, fail), settings, tuple(staff))
+    return OfficeConfig(path, catalog, _hours(raw.get("hours", "always"), tz, fail), settings, tuple(staff),
+                        _booking(settings, services, slot_min, fail))
+
+
+def _booking(settings: dict, services: dict, slot_min: dict[str, int], fail) -> BookingRules:
+    """The `[booking]` settings as the domain's rules, each checked."""
+    for sid in settings["booking.services"]:
+        if sid not in services:
+            fail("booking.services", f"unknown service {sid!r}")
+    blackout = set()
+    for text in settings["booking.blackout"]:
+        try:
+            blackout.add(date.fromisoformat(text))
+        except (TypeError, ValueError):
+            fail("booking.blackout", f"dates like \"2026-12-31\" are expected, got {text!r}")
+    share = settings["booking.share"]
+    if not 0 <= share <= 1:
+        fail("booking.share", f"a share from 0 to 1 is expected, got {share}")
+    horizon = settings["booking.horizon_days"]
+    if horizon > MAX_HORIZON_DAYS:
+        fail("booking.horizon_days", f"at most {MAX_HORIZON_DAYS} days, got {horizon}")
+    if not 1 <= settings["booking.challenge_bits"] <= 28:
+        fail("booking.challenge_bits", f"from 1 to 28, got {settings['booking.challenge_bits']}")
+    try:
+        remind_at = time.fromisoformat(settings["booking.remind_at"])
+    except ValueError:
+        fail("booking.remind_at", "expected a time like \"18:00\"")
+    return BookingRules(enabled=settings["booking.enabled"], services=tuple(settings["booking.services"]),
+                        horizon_days=horizon, share=share, min_lead_min=settings["booking.min_lead_min"],
+                        blackout=frozenset(blackout), slot_min=slot_min,
+                        checkin_window_min=settings["booking.checkin_window_min"],
+                        late_min=settings["booking.late_min"], remind_at=remind_at)
 
 
 def _minutes(value, key, fail) -> int:

@@ -20,8 +20,16 @@ from pathlib import Path
 import sqlite_utils
 
 from .domain.catalog import Catalog
-from .domain.event_schema import FREE_TEXT, NOT_TYPED, check_event, without_free_text
-from .domain.events import JOURNAL_SET_ASIDE, Event, format_at, parse_at
+from .domain.event_schema import BOOKING_TEXT, FREE_TEXT, NOT_TYPED, check_event, without_free_text
+from .domain.events import (
+    BOOKING_CREATED,
+    BOOKING_RESCHEDULED,
+    BOOKING_TYPES,
+    JOURNAL_SET_ASIDE,
+    Event,
+    format_at,
+    parse_at,
+)
 from .domain.journal_check import JournalCheck
 from .journal_io import ImportRefused, Numbered
 
@@ -64,7 +72,15 @@ def create_schema(path: Path) -> None:
         db["devices"].create({"name": str, "kind": str, "created_at": str}, pk="name")
     if "meta" not in db.table_names():
         db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    booking_ddl(db.conn)
     db.conn.close()
+
+
+def booking_ddl(conn: sqlite3.Connection) -> None:
+    """What bookings add to the database: an index on the events' type and time, so the
+    booking book's start-up fold, the reports' bookings and the privacy pass read only
+    `booking.*` lines of a long journal. (To become a numbered migration step.)"""
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_events_type_at ON events (type, at)")
 
 
 _INSERT = (
@@ -302,6 +318,40 @@ class JournalStore:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
                          (until,))
         return changed
+
+    def blank_bookings(self, slot_before: datetime) -> int:
+        """Blank the names and contacts of bookings whose slot (the latest, after any move)
+        is before `slot_before` (`privacy.keep_booking_days`, docs/bookings.md): the same
+        blanking as `blank_texts`, keys and import included. Reads `booking.*` lines only."""
+        until = format_at(slot_before)
+        typed = " OR ".join(f"COALESCE(json_extract(c.data, '$.{key}'), '') != ''" for _type, key in BOOKING_TEXT)
+        changed = 0
+        with self._transaction() as conn:
+            rows = conn.execute(
+                f"""WITH moved AS (SELECT json_extract(data, '$.code') AS code, MAX(json_extract(data, '$.start')) AS start
+                                   FROM events WHERE type = ? GROUP BY 1)
+                    SELECT c.uid, {', '.join('c.' + col for col in _COLUMNS.split(', '))}
+                    FROM events c LEFT JOIN moved m ON m.code = json_extract(c.data, '$.code')
+                    WHERE c.type = ? AND MAX(json_extract(c.data, '$.start'), COALESCE(m.start, '')) < ?
+                      AND ({typed})""",
+                (BOOKING_RESCHEDULED, BOOKING_CREATED, until)).fetchall()
+            for uid, *line in rows:
+                e = _event(tuple(line))
+                blank = without_free_text(e)
+                if blank is None:
+                    continue
+                n = _occurrence_number(e.uid(), uid)
+                conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
+                             (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
+                changed += 1
+        return changed
+
+    def booking_events(self, since: datetime, until: datetime | None = None) -> Iterator[Event | UnreadableRow]:
+        """`booking.*` events from `since` (to `until`), in journal order, by the type index."""
+        marks = ", ".join("?" * len(BOOKING_TYPES))
+        where = f"WHERE type IN ({marks}) AND at >= ?" + (" AND at < ?" if until else "")
+        params = (*BOOKING_TYPES, format_at(since), *((format_at(until),) if until else ()))
+        return read_events(self.reader(), where, params)
 
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         with self.lock:

@@ -23,17 +23,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import events as ev
+from .bookings import CANCELLED_BY, CHECK_IN_VIA, DELIVERY_CHANNELS, MADE_VIA, NAME_LEN, PURPOSES
+from .bookings import OUTCOMES as DELIVERY_OUTCOMES
 from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES
-from .events import Event
+from .events import Event, parse_at
 from .policy import REASON_MESSAGES
 
-TEXT, INT, NUMBER, BOOL, OBJECT = "text", "int", "number", "bool", "object"
+TEXT, INT, NUMBER, BOOL, OBJECT, TIME = "text", "int", "number", "bool", "object", "time"
 CHANNELS = ("kiosk", "counter", "remote")
 LANGUAGES = ("ru", "en")
 PAUSE_REASONS = ("break", "paperwork", "lunch", "other")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
 TAKEN_OVER = "taken_over"
 ID_LEN = 64  # visit ids, logins, counter and service ids
+CODE_LEN = 16  # booking codes
+# How long a free text is kept: what a clerk typed, `privacy.keep_personal_days` from the
+# event; a booking's name and contacts, `privacy.keep_booking_days` after its slot.
+PERSONAL, BOOKING = "personal", "booking"
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class Field:
     null: bool = True  # null (or absent) allowed
     choices: tuple = ()
     max_len: int | None = None
-    free_text: bool = False  # typed by a clerk: may hold a name or a phone
+    free_text: bool = False  # typed by a clerk or a visitor: may hold a name or a phone
+    keep: str = PERSONAL  # which retention blanks it (PERSONAL or BOOKING)
     not_typed: tuple[str, ...] = ()  # the office's own codes in a free-text field
     fields: tuple[Field, ...] = ()  # an object's own keys
     names: tuple[str, ...] = ()  # a str.format template that may use only these plain {names}
@@ -67,26 +74,31 @@ class EventSpec:
 def _reason_params() -> tuple[Field, ...]:
     return (Field("wait_min", NUMBER, required=True, null=False),
             Field("norm_min", NUMBER, required=True, null=False),
-            Field("priority", TEXT, required=True, max_len=ID_LEN))
+            Field("priority", TEXT, required=True, max_len=ID_LEN),
+            Field("due", TEXT, max_len=16, doc="an appointment's local time, e.g. 10:30"))
 
 
 CALL_REASON = Field(
     "reason", OBJECT, doc="why this visitor (docs/call-policy.md)",
     fields=(Field("code", TEXT, required=True, null=False, choices=tuple(REASON_MESSAGES)),
-            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min"),
+            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min", "due"),
                   doc="the sentence, translated when shown"),
             Field("params", OBJECT, required=True, null=False, fields=_reason_params()),
             Field("wait_s", NUMBER), Field("norm_s", NUMBER), Field("priority", TEXT, max_len=ID_LEN),
             Field("urgency", NUMBER), Field("waiting", INT)))
 
 _VISIT, _STEP = ("visit", "service"), ("visit",)
+_CODE = Field("code", TEXT, required=True, null=False, max_len=CODE_LEN, doc="read aloud, e.g. K7M2QXPA")
+_START = Field("start", TIME, required=True, null=False, doc="the slot, ISO-8601 UTC")
 
 SPECS: tuple[EventSpec, ...] = (
     EventSpec(ev.VISIT_ISSUED, "a ticket; step 1 is queued in `service` at that instant", needs=_VISIT, data=(
         Field("number", TEXT, required=True, null=False, max_len=16, doc="as printed, e.g. А012"),
         Field("priority", TEXT, choices=PRIORITIES),
         Field("channel", TEXT, choices=CHANNELS),
-        Field("lang", TEXT, choices=LANGUAGES))),
+        Field("lang", TEXT, choices=LANGUAGES),
+        Field("booking", TEXT, max_len=CODE_LEN, doc="the booking checked in with this ticket"),
+        Field("due", TIME, doc="an appointment's slot: called at it (docs/call-policy.md)"))),
     EventSpec(ev.STEP_CALLED, "the step is called to `counter`", needs=(*_STEP, "counter"),
               data=(CALL_REASON,)),
     EventSpec(ev.STEP_RECALLED, "called again", needs=_STEP, data=(
@@ -128,14 +140,40 @@ SPECS: tuple[EventSpec, ...] = (
                   Field("line", TEXT, required=True, null=False, free_text=True,
                         doc="the whole original line, as JSON text"),
                   Field("problem", TEXT, required=True, null=False, doc="why it was set aside"))),
+    EventSpec(ev.BOOKING_CREATED, "a booking of a slot of `service` (docs/bookings.md); `operator`: the staff "
+              "member who booked for a caller", needs=("service",), data=(
+                  _CODE, _START, Field("minutes", INT, doc="the slot's length"),
+                  Field("name", TEXT, max_len=NAME_LEN, free_text=True, keep=BOOKING),
+                  Field("phone", TEXT, max_len=16, free_text=True, keep=BOOKING, doc="+79123456789"),
+                  Field("email", TEXT, max_len=254, free_text=True, keep=BOOKING),
+                  Field("lang", TEXT, choices=LANGUAGES), Field("via", TEXT, choices=MADE_VIA))),
+    EventSpec(ev.BOOKING_RESCHEDULED, "the booking moves to another slot of its service", needs=("service",),
+              data=(_CODE, _START, Field("minutes", INT), Field("was", TIME, doc="the slot it leaves"))),
+    EventSpec(ev.BOOKING_CANCELLED, "the booking is cancelled: its slot is free again", needs=("service",),
+              data=(_CODE, _START, Field("by", TEXT, choices=CANCELLED_BY))),
+    EventSpec(ev.BOOKING_CHECKED_IN, "the visitor came: `visit` is the ticket issued for the booking",
+              needs=("visit", "service"), data=(
+                  _CODE, _START,
+                  Field("late", BOOL, doc="later than `booking.late_min`: a walk-in ticket instead"),
+                  Field("via", TEXT, choices=CHECK_IN_VIA))),
+    EventSpec(ev.BOOKING_NO_SHOW, "nobody checked in for the booking by the end of its day", needs=("service",),
+              data=(_CODE, _START)),
+    EventSpec(ev.BOOKING_NOTIFIED, "a confirmation, reminder or cancellation went out, or failed for good",
+              data=(_CODE, Field("channel", TEXT, choices=DELIVERY_CHANNELS),
+                    Field("purpose", TEXT, choices=PURPOSES),
+                    Field("outcome", TEXT, required=True, null=False, choices=DELIVERY_OUTCOMES),
+                    Field("error", TEXT, max_len=300, doc="why it failed"))),
 )
 SCHEMA: dict[str, EventSpec] = {s.type: s for s in SPECS}
 EVENT_TYPES = frozenset(SCHEMA)
 
-# What a clerk types: the one way a visitor's name or phone can reach the journal.
-# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts); the
-# office's own codes in those fields (`not_typed`) are not typed text and stay.
-FREE_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text)
+# What a clerk or a visitor types: the only ways a name or a phone reaches the journal.
+# Blanked after their retention (JournalStore.blank_texts): a clerk's text
+# `privacy.keep_personal_days` after the event, a booking's name and contacts
+# `privacy.keep_booking_days` after its slot; the office's own codes in those
+# fields (`not_typed`) are not typed text and stay.
+FREE_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == PERSONAL)
+BOOKING_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == BOOKING)
 NOT_TYPED = tuple(sorted({code for s in SPECS for f in s.data for code in f.not_typed}))
 
 
@@ -145,11 +183,12 @@ def field_of(type_: str, name: str) -> Field:
 
 
 def without_free_text(e: Event) -> Event | None:
-    """The event with what a clerk typed blanked, or None when it holds none."""
-    for type_, key in FREE_TEXT:
+    """The event with every typed text blanked (a clerk's, a booking's), or None when it holds none."""
+    data = None
+    for type_, key in FREE_TEXT + BOOKING_TEXT:
         if e.type == type_ and e.data.get(key) not in (None, "", *NOT_TYPED):
-            return replace(e, data={**e.data, key: ""})
-    return None
+            data = {**(data or e.data), key: ""}
+    return None if data is None else replace(e, data=data)
 
 
 # ---- checking ---------------------------------------------------------------
@@ -159,9 +198,20 @@ _TYPE_OK: dict[str, Callable[[object], bool]] = {
     NUMBER: lambda v: type(v) is int or type(v) is float,
     BOOL: lambda v: type(v) is bool,
     OBJECT: lambda v: type(v) is dict,
+    TIME: lambda v: type(v) is str and _is_time(v),
 }
 _TYPE_WORDS = {TEXT: "a string", INT: "a whole number", NUMBER: "a number", BOOL: "true or false",
-               OBJECT: "an object"}
+               OBJECT: "an object", TIME: "a time with its zone, ISO-8601"}
+
+
+def _is_time(text: str) -> bool:
+    if len(text) > 40:
+        return False
+    try:
+        parse_at(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bool) -> str | None:
@@ -245,7 +295,9 @@ def _describe(f: Field) -> str:
         parts.append("required")
     if f.max_len:
         parts.append(f"≤ {f.max_len} characters")
-    if f.free_text:
+    if f.free_text and f.keep == BOOKING:
+        parts.append("personal: blanked `privacy.keep_booking_days` after the slot")
+    elif f.free_text:
         parts.append("may hold what a clerk typed: blanked after `privacy.keep_personal_days`")
     if f.doc:
         parts.append(f.doc)
@@ -261,5 +313,5 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-__all__ = ["EVENT_TYPES", "FREE_TEXT", "NOT_TYPED", "SCHEMA", "EventSpec", "Field", "check_event",
+__all__ = ["BOOKING_TEXT", "EVENT_TYPES", "FREE_TEXT", "NOT_TYPED", "SCHEMA", "EventSpec", "Field", "check_event",
            "field_of", "markdown_table", "without_free_text"]

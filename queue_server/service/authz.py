@@ -22,6 +22,10 @@ COUNTER, VISIT = "counter", "visit"
 SERVING = ("operator", "admin")
 # The office itself (the midnight sweep, start-up): not a login, never a token.
 SYSTEM = Principal("system", "", "system")
+# Anyone on the internet, without a token (the booking page): may act only on what
+# they hold a code for, within the limits of api/booking_guard.py.
+PUBLIC = Principal("public", "", "public")
+STAFF = ("operator", "head", "admin")
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,12 @@ class Rule:
     staff: tuple[str, ...] = ()  # staff roles that may run it
     devices: tuple[str, ...] = ()  # device kinds that may run it
     system: bool = False  # the office itself
+    public: bool = False  # anyone, without a token (PUBLIC)
     place: str = ""  # COUNTER: an operator only at their session's counter; VISIT: at the visit's counter
 
     def describe(self) -> str:
-        who = [*self.staff, *(f"a {d} device" for d in self.devices)] + (["the office itself"] if self.system else [])
+        who = ([*self.staff, *(f"a {d} device" for d in self.devices)] + (["the office itself"] if self.system else [])
+               + (["anyone (no token)"] if self.public else []))
         where = {COUNTER: " (an operator at the counter of their session)",
                  VISIT: " (an operator only for a visitor at their counter)"}.get(self.place, "")
         return ", ".join(who) + where
@@ -53,6 +59,12 @@ RULES: dict[type[c.Command], Rule] = {
     c.CancelVisit: Rule(staff=SERVING, place=VISIT),
     c.EndOfDay: Rule(system=True),
     c.ReportDevice: Rule(devices=DEVICE_KINDS),
+    c.MakeBooking: Rule(staff=STAFF, public=True),
+    c.RescheduleBooking: Rule(staff=STAFF, public=True),
+    c.CancelBooking: Rule(staff=STAFF, public=True),
+    c.CheckInBooking: Rule(staff=STAFF, devices=("kiosk",), public=True),
+    c.MarkBookingNoShows: Rule(system=True),
+    c.RecordBookingMessage: Rule(system=True),
 }
 
 
@@ -63,6 +75,8 @@ def authorize(who: Principal, command: c.Command, office: Office) -> None:
         allowed = who.role in rule.staff
     elif who.kind == "device":
         allowed = who.role in rule.devices
+    elif who.kind == "public":
+        allowed = rule.public and who == PUBLIC
     else:
         allowed = rule.system and who == SYSTEM
     if not allowed:
