@@ -13,6 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .domain.catalog import Catalog
+from .domain.events import Event
+from .domain.slots import MAX_HORIZON_DAYS
 from .journal_store import JournalStore
 
 REPORTS_DIR = "reports"
@@ -42,9 +44,18 @@ def build_report(store: JournalStore, catalog: Catalog, start: date, end: date |
     tz = catalog.timezone
     first, last = _period_bounds(start, end or start, tz)
     lines = store.lines_between(first, last)
+    bookings = booking_lines(store, first, last)
     if end is None:
-        return daily_report(lines, catalog, start, tz)
-    return period_report(lines, catalog, start, end, tz)
+        return daily_report(lines, catalog, start, tz, bookings)
+    return period_report(lines, catalog, start, end, tz, bookings)
+
+
+def booking_lines(store: JournalStore, first: datetime, last: datetime) -> list[dict]:
+    """The `booking.*` lines that tell what became of the period's bookings: from the earliest
+    a booking of the period can have been made to the day after it (a no-show is marked once
+    its day is over). A few per booking, read by the type index."""
+    since = first - timedelta(days=MAX_HORIZON_DAYS + 1)
+    return [e.to_line() for e in store.booking_events(since, last + timedelta(days=2)) if isinstance(e, Event)]
 
 
 def render(report: dict, fmt: str, lang: str) -> tuple[bytes, str]:

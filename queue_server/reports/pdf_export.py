@@ -226,6 +226,7 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     block("operators", ["operator", "steps", "no_shows", "wait_mean_s", "wait_p90_s",
                         "wait_share", "service_mean_s", "service_p90_s", "service_share"])
     block("appeals", None, [45 * mm, 60 * mm, 20 * mm])
+    block("bookings", None, [100 * mm, 30 * mm])
     block("days", None)
     story.append(Spacer(1, 8))
     for note in (_("Wait: from the ticket (or the transfer to another queue) to the first call. "
