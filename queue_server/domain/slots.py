@@ -119,7 +119,8 @@ def day_plan(catalog: Catalog, hours: WorkingHours, rules: BookingRules, service
     split = [sum(1 for s in c.services if rules.bookable(catalog, s)) for c in counters]
     budget = {}
     for hour in dict.fromkeys(s.hour for s in slots):
-        open_s = max(0.0, (min(hour + timedelta(hours=1), closes) - max(hour, opens)).total_seconds())
+        # in whole minutes, as office.toml gives hours (round the clock closes at 23:59:59)
+        open_s = 60.0 * round(max(0.0, (min(hour + timedelta(hours=1), closes) - max(hour, opens)).total_seconds()) / 60)
         counter_s = sum(open_s / n for n in split if n)
         budget[hour] = math.floor(rules.share * counter_s / length + 1e-9)
     return DayPlan(service_id, day, tuple(slots), budget)
