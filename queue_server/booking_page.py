@@ -38,7 +38,6 @@ _CODE_PATH = re.compile(r"^[0-9A-Za-z-]{1,24}$")
 
 # What book.js shows (already translated into the page's language); msgids are English.
 SCRIPT_STRINGS = {
-    "loading": "Loading the times…",
     "checking": "One moment: checking the request…",
 }
 
@@ -58,10 +57,11 @@ def page_lang() -> str:
 
 
 def qr_svg(text: str) -> Markup:
-    """A QR code as inline SVG: one path, dark modules on white, for the kiosk's scanner."""
+    """A QR code as inline SVG: one path, dark modules on white with the standard's four-module
+    quiet zone, for the kiosk's scanner."""
     import qrcode  # only the booking page needs it
 
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     qr.add_data(text)
     qr.make(fit=True)
     matrix = qr.get_matrix()

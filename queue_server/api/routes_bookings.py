@@ -102,6 +102,8 @@ def booking_view(app, office, b: Booking, now: datetime, full: bool = False) -> 
         "phone": b.phone if full else masked(b.phone), "email": b.email if full else masked(b.email),
         "visit_id": b.visit_id, "number": visit.number if visit else None,
         "checkin_window_min": rules.checkin_window_min, "late_min": rules.late_min,
+        "today": office.bookings.day(b.start) == office.bookings.day(now),
+        "changeable": b.state == "booked" and now < b.start,
     }
     if full:
         view.update(made_by=b.made_by, via=b.via, checked_in_via=b.checked_in_via)

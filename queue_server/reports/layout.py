@@ -256,7 +256,7 @@ def _bookings(report: dict, _) -> Section:
         (_("Did not come"), b["no_show"], INT),
         (_("Not yet due"), b["pending"], INT),
         (_("Cancelled"), b["cancelled"], INT),
-        (_("Called at a booked time"), w["n"], INT),
+        (_("Booked visitors called"), w["n"], INT),
     ]
     for key, label in STATS:
         rows.append((_("Wait from the booked time: {figure}").format(figure=_(label)), w[key], MIN))

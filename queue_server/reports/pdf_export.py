@@ -226,7 +226,9 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     block("operators", ["operator", "steps", "no_shows", "wait_mean_s", "wait_p90_s",
                         "wait_share", "service_mean_s", "service_p90_s", "service_share"])
     block("appeals", None, [45 * mm, 60 * mm, 20 * mm])
-    block("bookings", None, [100 * mm, 30 * mm])
+    if by_key.get("bookings") is not None:  # a short table: kept with its heading
+        story.append(KeepTogether([Paragraph(_escape(by_key["bookings"].title), st.h2),
+                                   _table(by_key["bookings"], None, lang, _, st, roles, [100 * mm, 30 * mm])]))
     block("days", None)
     story.append(Spacer(1, 8))
     for note in (_("Wait: from the ticket (or the transfer to another queue) to the first call. "
@@ -236,7 +238,10 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
                  _("Norms are average values (GOST R 53368-2009): a role keeps its norm when "
                    "the mean is within it. Median and 90th percentile are nearest-rank. "
                    "Visits still open at closing time are counted apart and left out of "
-                   "visit times.")):
+                   "visit times."),
+                 *((_("Bookings: a booked visitor's first wait runs from the later of the check-in and the "
+                      "booked time; one who checks in later than the grace time is served as a walk-in."),)
+                   if report.get("bookings") else ())):
         story.append(Paragraph(_escape(note), st.note))
 
     buf = io.BytesIO()

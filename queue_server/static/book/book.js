@@ -8,15 +8,21 @@
   try { strings = JSON.parse(document.getElementById("book-strings").textContent); } catch (e) { /* none */ }
 
   var pick = document.getElementById("pick");
+  function picked() {
+    var service = pick.querySelector("input[name=service]:checked");
+    var date = pick.querySelector("input[name=date]:checked");
+    return (service ? service.value : (pick.dataset.picked || "").split("|")[0]) + "|" + (date ? date.value : "");
+  }
+  function reload() {
+    pick.action = pick.action.split("#")[0] + "#times";
+    pick.submit();
+  }
   if (pick) {
     pick.addEventListener("change", function (ev) {
-      if (ev.target && ev.target.type === "radio") {
-        var status = document.getElementById("proof-status");
-        if (status) { status.textContent = strings.loading || ""; }
-        pick.action = pick.action.split("#")[0] + "#times";
-        pick.submit();
-      }
+      if (ev.target && ev.target.type === "radio") { reload(); }
     });
+    // a choice made while the page was still loading, before this script ran
+    if (picked() !== pick.dataset.picked) { reload(); }
   }
 
   var form = document.querySelector("form[data-proof]");
