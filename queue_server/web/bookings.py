@@ -33,7 +33,7 @@ PAGE_STRINGS = ("Bookings are for staff.", "Bookings", "Bookings today", "Book f
                 "Time", "Code", "Name", "Service", "Status", "Ticket", "Day", "Phone", "E-mail", "Make the booking", "Close",
                 "Tell the caller: the name, phone and e-mail are kept {days} days after the visit, for this "
                 "booking and its reminder.", "A phone or an e-mail is needed for the confirmation.",
-                "Bookings for a day", "Show")
+                "Bookings for a day")
 
 
 def booking_gettext(lang: str):
