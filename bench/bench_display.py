@@ -63,6 +63,16 @@ def prepare(data: Path) -> dict:
         store.close()
 
 
+def serve_bench_office(folder: Path) -> tuple[dict, Server]:
+    """A fresh benchmark office in ``folder`` served by the real `qserver run`; (tokens, server)."""
+    data = folder / "office"
+    tokens = prepare(data)
+    server = Server(data, free_port())
+    log(f"starting qserver run on {server.url}")
+    server.start()
+    return tokens, server
+
+
 # ---- the board's process ------------------------------------------------------------
 def board_child(url: str, token: str, voice: bool) -> int:
     """`qdisplay hall` as the CLI builds it, reporting `called` arrivals and paints on stdout."""
@@ -208,11 +218,7 @@ def run(samples: int, voice: bool, rep: Reporter) -> None:
     from hardware.led_boards import AsciiProtocol
 
     with tempfile.TemporaryDirectory(prefix="qoffice-bench-display-") as tmp:
-        data = Path(tmp) / "office"
-        tokens = prepare(data)
-        server = Server(data, free_port())
-        log(f"starting qserver run on {server.url}")
-        server.start()
+        tokens, server = serve_bench_office(Path(tmp))
         master, slave = os.openpty()
         pty_name = os.ttyname(slave)
         os.close(slave)

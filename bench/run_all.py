@@ -50,6 +50,7 @@ BENCHES = (
     ("bench_reports", "Reports"),
     ("bench_kiosk", "Kiosk"),
     ("bench_display", "Displays"),
+    ("soak_devices", "Hall devices through a day (soak)"),
 )
 TIMEOUT_S = {"tiny": 180, "full": 3 * 3600}
 

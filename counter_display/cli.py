@@ -24,8 +24,16 @@ def _server_args(p: argparse.ArgumentParser) -> None:
                    help=f"device token from `qserver device add` (or set {TOKEN_ENV})")
 
 
+def _verbose_arg(p: argparse.ArgumentParser) -> None:
+    """``-v`` after the command too (``qdisplay hall -v``), as docs/displays.md lists it."""
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more")
+
+
 def _screen_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--fullscreen", action="store_true", help="fill the screen, hide the mouse pointer")
+    p.add_argument("--fullscreen", action="store_true",
+                   help="fill the screen (with or without a window manager), hide the mouse pointer")
+    p.add_argument("--diagnostics", metavar="FILE", default="",
+                   help="write the screen's health (stalls, memory, window) to FILE as JSON once a second")
     p.add_argument("--size", default="", help="window size WxH when not full-screen, e.g. 1920x1080")
     p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the screen (default ru)")
 
@@ -36,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("hall", help="the hall board (a TV): calls, queues, clock, voice")
+    _verbose_arg(p)
     _server_args(p)
     _screen_args(p)
     p.add_argument("--voice", default="espeak",
@@ -45,11 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ticker", default="", help="running text line at the bottom (office notices)")
 
     p = sub.add_parser("counter", help="the small screen at one counter")
+    _verbose_arg(p)
     _server_args(p)
     _screen_args(p)
     p.add_argument("--counter", required=True, help="counter id as in office.toml, e.g. 3")
 
     p = sub.add_parser("led", help="drive serial LED boards from the calls")
+    _verbose_arg(p)
     _server_args(p)
     p.add_argument("--port", help="one board's port SPEC, e.g. serial:/dev/ttyUSB0:9600")
     p.add_argument("--counter", help="with --port: the board hangs over this counter (default: a hall board)")
@@ -62,14 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of texts on the boards")
 
     p = sub.add_parser("buttons", help="call-button pads: a press calls the next visitor")
+    _verbose_arg(p)
     _server_args(p)
     p.add_argument("--port", action="append", required=True, help="pad line SPEC (repeat for several)")
 
     p = sub.add_parser("test-led", help="commissioning: send one text line to an LED board")
+    _verbose_arg(p)
     p.add_argument("--port", required=True, help="port SPEC, e.g. serial:/dev/ttyUSB0:9600")
     p.add_argument("--text", default="Проверка табло", help="text to show")
 
     p = sub.add_parser("test-announce", help="commissioning: speak (or save) one call")
+    _verbose_arg(p)
     p.add_argument("--number", default="А112", help="ticket number (default А112)")
     p.add_argument("--counter", default="3", help="counter (default 3)")
     p.add_argument("--lang", choices=("ru", "en"), default="ru")
@@ -93,20 +107,26 @@ def _size(text: str) -> tuple[int, int] | None:
     return w, h
 
 
-def _run_qt(build) -> int:
+def _run_qt(build, diagnostics: str = "") -> int:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from counter_display.diagnostics import Diagnostics
+    from counter_display.fullscreen import show_full_screen
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("qdisplay")
-    thing, widget, fullscreen, size = build()
+    thing, widget, fullscreen, size, extra = build()
     if fullscreen:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-        widget.showFullScreen()
+        show_full_screen(widget)
     else:
         widget.resize(*(size or (1280, 720)))
         widget.show()
     thing.start()
+    health = Diagnostics(diagnostics, widget, extra) if diagnostics else None
+    if health is not None:
+        health.start()
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
     tick = QTimer(interval=250, timeout=lambda: None)  # lets Python see Ctrl+C
@@ -115,6 +135,8 @@ def _run_qt(build) -> int:
         return app.exec()
     finally:
         thing.stop()
+        if health is not None:
+            health.stop()
 
 
 def cmd_hall(args) -> int:
@@ -125,8 +147,13 @@ def cmd_hall(args) -> int:
 
         hall = HallApp(args.server, args.token, lang=args.lang, ticker=args.ticker,
                        voice=args.voice, player=args.player)
-        return hall, hall.board, args.fullscreen, _size(args.size)
-    return _run_qt(build)
+
+        def extra() -> dict:
+            top = hall.board.shown_top
+            return {"paints": hall.board.paints, "top": [top.number, top.counter_id] if top else None,
+                    "connection": hall.model.connection, "seq": hall.model.seq}
+        return hall, hall.board, args.fullscreen, _size(args.size), extra
+    return _run_qt(build, args.diagnostics)
 
 
 def cmd_counter(args) -> int:
@@ -136,8 +163,13 @@ def cmd_counter(args) -> int:
         from counter_display.apps import CounterApp
 
         app = CounterApp(args.server, args.token, args.counter, lang=args.lang)
-        return app, app.screen, args.fullscreen, _size(args.size) or (800, 480)
-    return _run_qt(build)
+
+        def extra() -> dict:
+            face = app.screen.shown
+            return {"shown": [face.main, face.kind] if face else None,
+                    "connection": app.model.connection, "seq": app.model.seq}
+        return app, app.screen, args.fullscreen, _size(args.size) or (800, 480), extra
+    return _run_qt(build, args.diagnostics)
 
 
 def _wait_for_signal() -> None:

@@ -5,12 +5,10 @@ a :class:`GuiInbox`, which wakes the GUI thread with a posted Qt event; there
 the handlers run, one after another. So no widget is touched from a network
 thread and the GUI never waits on the network.
 
-Why a posted event and not a Qt signal: with PySide6 6.12.0, every
-``Signal.emit()`` called from Python drops a reference to ``True``; a board
-that emits on every push aborts after a few hundred events ("Fatal Python
-error: bool_dealloc"). Events posted with ``QCoreApplication.postEvent`` and
-signals emitted by Qt itself (timers) are not affected, so the display code
-never calls ``emit()`` (``tests/display/test_client_gui_thread.py`` guards it).
+Why a posted event and not a queued signal: one posted event drains every
+item queued meanwhile, so a burst of pushes wakes the GUI once, in order.
+(PySide6 6.12.0 also broke Python-side ``emit()``; the binding is pinned by
+measurement now, see tests/display/test_qt_binding.py.)
 """
 from __future__ import annotations
 

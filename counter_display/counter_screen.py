@@ -28,6 +28,7 @@ from counter_display.texts import (
     display_gettext,
     pause_text,
 )
+from counter_display.ticket_number import paint_number_centered
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ class CounterScreen(QWidget):
             f = theme.font(f.pixelSize() * body.height() * 0.8 / cap)
         p.setFont(f)
         p.setPen(color)
-        if face.main:
+        if face.main and is_number:
+            paint_number_centered(p, body, face.main)  # «О001»: the zeros slashed
+        elif face.main:
             p.drawText(body, Qt.AlignmentFlag.AlignCenter, face.main)
         if face.sub:
             p.setPen(theme.MUTED if face.kind == "serving" else theme.ACCENT)

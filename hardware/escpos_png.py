@@ -32,7 +32,7 @@ def _font(bold: bool, px: int, mono: bool = True) -> ImageFont.FreeTypeFont | Im
     return ImageFont.load_default(px)
 
 
-def _run_image(run: Run, scale: int) -> Image.Image:
+def _run_image(run: Run, scale: int, receipt: Receipt | None = None) -> Image.Image:
     cell_w, cell_h = CELL_W * scale, CELL_H * scale
     text = run.text.replace("\t", "    ")
     ink, paper = (255, 0) if run.style.invert else (0, 255)
@@ -40,6 +40,14 @@ def _run_image(run: Run, scale: int) -> Image.Image:
     draw = ImageDraw.Draw(img)
     font = _font(run.style.bold, round(cell_w / 0.602))  # Mono advance is 0.602 em
     for i, char in enumerate(text):
+        shape = receipt.shape_of(run, char) if receipt is not None else None
+        if shape is not None:  # a user-defined character: the printer draws exactly these dots
+            for x, column in enumerate(shape):
+                for y, dot in enumerate(column):
+                    if dot:
+                        draw.rectangle([i * cell_w + x * scale, y * scale,
+                                        i * cell_w + (x + 1) * scale - 1, (y + 1) * scale - 1], fill=ink)
+            continue
         draw.text((i * cell_w + cell_w / 2, cell_h * 0.8), char, font=font, fill=ink, anchor="ms")
     if run.style.underline:
         draw.line([(0, cell_h - scale), (img.width, cell_h - scale)], fill=ink,
@@ -48,9 +56,9 @@ def _run_image(run: Run, scale: int) -> Image.Image:
     return img.rotate(180) if run.style.upside_down else img
 
 
-def _line_image(line: TextLine, scale: int) -> Image.Image:
+def _line_image(line: TextLine, scale: int, receipt: Receipt | None = None) -> Image.Image:
     height = (CELL_H * line.height + LINE_GAP) * scale
-    parts = [_run_image(r, scale) for r in line.runs if r.text]
+    parts = [_run_image(r, scale, receipt) for r in line.runs if r.text]
     img = Image.new("L", (max(1, sum(p.width for p in parts)), height), 255)
     x = 0
     for part in parts:
@@ -100,7 +108,7 @@ def receipt_png(receipt: Receipt, paper_dots: int, scale: int = 2) -> Image.Imag
     pieces: list[tuple[Image.Image, str]] = []
     for element in receipt.elements:
         if isinstance(element, TextLine):
-            pieces.append((_line_image(element, scale), element.align))
+            pieces.append((_line_image(element, scale, receipt), element.align))
         elif isinstance(element, QrCode):
             pieces.append((_qr_image(element, scale), element.align))
         elif isinstance(element, Feed):

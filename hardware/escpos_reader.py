@@ -36,6 +36,7 @@ class Style:
     font: int = 0
     invert: bool = False
     upside_down: bool = False
+    user_defined: bool = False  # ESC % 1: characters defined with ESC & print in their own shape
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,15 @@ class Receipt:
     codepages: list[int] = field(default_factory=list)  # every ESC t n, in order
     status_queries: list[int] = field(default_factory=list)  # every DLE EOT n
     resets: int = 0  # ESC @ count
+    # ESC & glyphs: character code -> columns, each a tuple of 0/1 dots from the top
+    user_chars: dict[int, tuple[tuple[int, ...], ...]] = field(default_factory=dict)
+
+    def shape_of(self, run: Run, char: str) -> tuple[tuple[int, ...], ...] | None:
+        """The dots the printer draws for ``char`` of ``run`` if it is a user-defined character."""
+        if not run.style.user_defined:
+            return None
+        code = char.encode(CODEPAGES.get(run.codepage, "cp437"), errors="replace")[0]
+        return self.user_chars.get(code)
 
     @property
     def lines(self) -> list[TextLine]:
@@ -225,6 +235,10 @@ class _Reader:
             self.set_style(align=_ALIGN[n])
         elif ch == "{":
             self.set_style(upside_down=bool(self.byte() & 1))
+        elif ch == "%":
+            self.set_style(user_defined=bool(self.byte() & 1))
+        elif ch == "&":
+            self.define_chars()
         elif ch == "d":
             n = self.byte()
             if self.pending or self.runs:
@@ -243,6 +257,20 @@ class _Reader:
             self.take(3)
         else:
             raise EscposParseError(self.pos - 2, f"unknown command ESC {ch!r} (0x{c:02x})")
+
+    def define_chars(self) -> None:
+        """ESC & y c1 c2 [x d1 … d(y·x)]…: glyphs for codes c1..c2, y bytes tall, column by column."""
+        y, c1, c2 = self.byte(), self.byte(), self.byte()
+        if y not in (2, 3) or not 32 <= c1 <= c2 <= 126:
+            raise EscposParseError(self.pos - 3, f"bad ESC & header y={y} c1={c1} c2={c2}")
+        for code in range(c1, c2 + 1):
+            x = self.byte()
+            data = self.take(y * x)
+            columns = []
+            for col in range(x):
+                chunk = data[col * y:(col + 1) * y]
+                columns.append(tuple((b >> (7 - bit)) & 1 for b in chunk for bit in range(8)))
+            self.receipt.user_chars[code] = tuple(columns)
 
     def gs(self, c: int) -> None:
         ch = chr(c)

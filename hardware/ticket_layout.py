@@ -79,6 +79,40 @@ def ticket_gettext(lang: str) -> Any:
     return translations(str(LOCALE_DIR), "hardware", lang).gettext
 
 
+def slashed_zero_glyph() -> bytes:
+    """Font A's digit 0 (12 × 24 dots) with a slash inside its oval, as ESC & column bytes.
+
+    The offices give payments the prefix «О», and on paper «О001» read as «0001»: the
+    printer's letter O and digit 0 are the same oval. The ticket number is printed with
+    this glyph for 0 (ESC & defines it, ESC % 1 selects it for the number's line only);
+    the bytes stay the text «О001».
+    """
+    cx, cy, rx, ry = 5.5, 11.8, 5.1, 7.6  # the oval of a digit of font A (rows 4–19), dot centres
+    stroke = 2.5  # the line is printed bold: a bold stroke
+
+    def inked(x: int, y: int) -> bool:
+        outer = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1.0
+        inner = ((x - cx) / (rx - stroke)) ** 2 + ((y - cy) / (ry - stroke)) ** 2 < 1.0
+        # the slash: from the lower left to the upper right, inside the oval
+        x0, y0, x1, y1 = 3.4, 16.0, 7.6, 7.6
+        t = max(0.0, min(1.0, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2)))
+        near = ((x - (x0 + t * (x1 - x0))) ** 2 + (y - (y0 + t * (y1 - y0))) ** 2) ** 0.5 <= 0.95
+        return (outer and not inner) or (near and outer)
+
+    out = bytearray()
+    for x in range(12):
+        for band in range(3):
+            byte = 0
+            for bit in range(8):
+                if inked(x, band * 8 + bit):
+                    byte |= 0x80 >> bit
+            out.append(byte)
+    return bytes(out)
+
+
+SLASHED_ZERO = ESC + b"&" + bytes([3, 0x30, 0x30, 12]) + slashed_zero_glyph()  # define, once per ticket
+
+
 def number_size(number: str, layout: PaperLayout) -> int:
     """The largest GS ! magnification at which the number still fits on one line."""
     fits = layout.columns // max(1, len(number))
@@ -116,7 +150,9 @@ def render_ticket(printer: Any, ticket: TicketData, width_mm: int = 80, lang: st
     line("-" * cols)
     line(_("Your number"))
     size = number_size(ticket.number, layout)
+    printer._raw(SLASHED_ZERO + ESC + b"%\x01")  # the number's zeros slashed: «О001», not «0001»
     line(ticket.number, width=size, height=size, bold=True)
+    printer._raw(ESC + b"%\x00")
     line("-" * cols)
     line(_("Issued: {when}").format(when=format_issued(ticket, lang)))
     line(_("People ahead of you: {n}").format(n=ticket.ahead))

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from counter_display.diagnostics import Diagnostics
+from counter_display.fullscreen import show_full_screen
 from hardware.printer_spec import parse_printer_spec
 from hardware.printers import Printer
 
@@ -38,6 +40,12 @@ class Kiosk:
         # the first ticket screen draws a QR code: load its library now, off the GUI thread
         self.controller.tasks.run(lambda: importlib.import_module("qrcode"))
 
+    def status(self) -> dict:
+        """The kiosk's own counters for the diagnostics file."""
+        ctrl = self.controller
+        return {"showing": ctrl.screen, "tickets": ctrl.tickets_issued,
+                "printer_fault": ctrl.printer_fault is not None}
+
     def close(self) -> None:
         app = QApplication.instance()
         if app is not None:
@@ -58,18 +66,25 @@ def build_kiosk(config: KioskConfig, printer: Printer | None = None, dpi: float 
     return Kiosk(config, controller, window, ticket_printer)
 
 
-def run(config: KioskConfig) -> int:
-    """Start the kiosk full screen and run until the window is closed or SIGTERM."""
+def run(config: KioskConfig, diagnostics: str = "") -> int:
+    """Start the kiosk full screen and run until the window is closed or SIGTERM.
+
+    ``diagnostics``: a file for the GUI thread's stalls, memory and window
+    (counter_display.diagnostics), for soak tests and troubleshooting.
+    """
     prepare_process()
     app = QApplication.instance() or QApplication(["qkiosk"])
     app.setApplicationName("qkiosk")
     kiosk = build_kiosk(config)
     if config.fullscreen:
-        kiosk.window.showFullScreen()
+        show_full_screen(kiosk.window)  # also without a window manager
     else:
         kiosk.window.resize(810, 1440)
         kiosk.window.show()
     kiosk.start()
+    health = Diagnostics(diagnostics, kiosk.window, kiosk.status) if diagnostics else None
+    if health is not None:
+        health.start()
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     pulse = QTimer()  # lets Python see the signals while Qt's loop runs
@@ -78,4 +93,6 @@ def run(config: KioskConfig) -> int:
     try:
         return app.exec()
     finally:
+        if health is not None:
+            health.stop()
         kiosk.close()

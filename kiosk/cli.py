@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds before an untouched screen returns to the start")
     p.add_argument("--windowed", dest="fullscreen", action="store_false", default=None,
                    help="run in a window instead of full screen")
+    p.add_argument("--diagnostics", metavar="FILE", default="",
+                   help="write the screen's health (stalls, memory, window) to FILE as JSON once a second")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     t = sub.add_parser("test-print", help="print a sample ticket without a server (commissioning)")
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from .app import run
         try:
-            return run(config)
+            return run(config, args.diagnostics)
         except PrinterConfigError as exc:
             raise KioskConfigError(str(exc)) from None
     except KioskConfigError as exc:

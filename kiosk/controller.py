@@ -32,8 +32,8 @@ QUIET_S = 20
 class Notice:
     """A GUI-thread-only notification with Qt's connect/emit shape, in plain Python.
 
-    Not a Qt Signal: PySide6 6.12.0 leaks a reference to True on every Python
-    ``emit()``, which aborts a long-running kiosk (see kiosk/workers.py).
+    The controller and its views live on one thread and a notice is a direct call,
+    so a Qt Signal would add nothing here but a binding to trust.
     """
 
     def __init__(self) -> None:
@@ -69,6 +69,7 @@ class KioskController(QObject):
         self.outcome: PrintOutcome | None = None
         self.notice_text = ""
         self.oos_detail = ""
+        self.tickets_issued = 0
         self.printer_fault: PrinterFault | None = None
         self._reported: str | None = None  # printer state the server last heard: "ok" / "fault:<reason>"
         self._reporting = False
@@ -114,10 +115,6 @@ class KioskController(QObject):
         self._touched_at = time.monotonic()
         self.idle_timer.start()
 
-    @property
-    def _(self):
-        return gettext_for(self.lang)
-
     # ---- the server ----------------------------------------------------------
     def _load_office(self) -> None:
         refused = self._token_refused
@@ -157,11 +154,14 @@ class KioskController(QObject):
             self.notice_text = exc.message or str(exc)
             self._set_screen(NOTICE)
             return
+        # a local _, never an attribute: on a QObject, PySide6 6.8–6.11 leave an error
+        # pending after a lookup of a class attribute named _ (tests/display/test_qt_binding.py)
+        _ = gettext_for(self.lang)
         if isinstance(exc, ServerRefused):
             self._token_refused = True
-            detail = self._("This kiosk's device token was refused by the server")
+            detail = _("This kiosk's device token was refused by the server")
         elif isinstance(exc, ServerUnavailable):
-            detail = self._("No connection to the server {url}").format(url=self.client.base_url)
+            detail = _("No connection to the server {url}").format(url=self.client.base_url)
         else:
             log.error("unexpected error talking to the server", exc_info=exc)
             detail = str(exc)
@@ -197,10 +197,16 @@ class KioskController(QObject):
 
     # ---- touches -------------------------------------------------------------
     def go_start(self, reset: bool = False) -> None:
+        """Back to the start for the next visitor ("Done", the ticket's time up, a notice read).
+
+        The next visitor starts in the office's language and normal text, whatever
+        the last one chose.
+        """
         if self.screen in (OUT_OF_SERVICE, LOADING) and not reset:
             return
         self.screen_timer.stop()
         self.priority = None
+        self.lang, self.large = self.config.language, self.config.large_text
         self.mode_changed.emit()
         self._set_screen(START)
 
@@ -246,6 +252,7 @@ class KioskController(QObject):
         self.tasks.run_printer(lambda: self.printer.print(ticket),
                                lambda outcome: self._on_printed(ticket, outcome))
         self.ticket, self.outcome = ticket, None
+        self.tickets_issued += 1
         self.ticket_changed.emit(ticket)
         self._set_screen(TICKET)
         self.screen_timer.start(self.config.ticket_screen_s * 1000)
@@ -260,9 +267,7 @@ class KioskController(QObject):
 
     def _on_idle(self) -> None:
         if self.screen in (PRIORITY, NOTICE, TICKET, START):
-            # the next visitor finds the kiosk as it was installed: first page, own language
-            self.lang, self.large = self.config.language, self.config.large_text
-            self.go_start()
+            self.go_start()  # the next visitor finds the kiosk as it was installed
 
     # ---- the printer ---------------------------------------------------------
     def _on_startup_fault(self, fault: PrinterFault | None) -> None:

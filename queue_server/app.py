@@ -7,20 +7,25 @@ exactly what `qserver run` builds, only with a fake clock.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import socketio
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .adapters import oplog
+from .adapters.central_push import start_central_push
 from .adapters.notify import Notifier, notify_channels
-from .api import routes_bookings, routes_counter, routes_hall, routes_journal
+from .adapters.storage_faults import classify
+from .api import http_log, routes_bookings, routes_counter, routes_hall, routes_journal
 from .api.booking_guard import BookingGuard
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
-from .backup import backup_now, prune
+from .backup import backup_now, clean_leftovers, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
 from .domain import events as ev
@@ -71,6 +76,22 @@ class OfficeApp:
         for stop in self.extras.get("stoppers", []):
             stop()
         self.store.close()
+        oplog.event(log, "server.stop", data=str(self.data_dir))
+
+
+def software_version() -> str:
+    try:
+        return version("queue-office")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _day_over(service: OfficeService, when: str) -> None:
+    """Tickets are for one day: cancel earlier days' tickets still waiting, and say how many;
+    mark the bookings nobody came for."""
+    cancelled = service.handle(EndOfDay())
+    missed = service.handle(MarkBookingNoShows())
+    oplog.event(log, "day.over", when=when, cancelled=len(cancelled), booking_no_shows=len(missed))
 
 
 def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> OfficeApp:
@@ -78,6 +99,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     config = load_config(data_dir / CONFIG_NAME)
     clock = clock or SystemClock()
     store = JournalStore(data_dir / DB_NAME)
+    clean_leftovers(data_dir)
     accounts = Accounts(store, config.get("server.token_hours"), hasher_for(config))
     for account in config.staff:
         if account.password_hash:
@@ -85,13 +107,13 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
                               password_hash=account.password_hash, now=clock.now())
     service = OfficeService(config, store, clock)
     service.on(ev.COUNTER_CLOSED, end_taken_over_sessions(accounts))
-    service.handle(EndOfDay())  # the server may have been off at midnight
-    service.handle(MarkBookingNoShows())
+    _day_over(service, "start")  # the server may have been off at midnight
     realtime = Realtime(service, accounts)
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
     flask.json.ensure_ascii = False
     flask.config["MAX_CONTENT_LENGTH"] = 512 * 1024 * 1024
+    http_log.install(flask, access_log=config.get("log.access"))  # first: see its docstring
     api = Api("api")
     routes_hall.register(api)
     routes_counter.register(api)
@@ -120,6 +142,11 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     realtime.start()
     scheduler.start()
     app.extras["booking_notices"].catch_up(clock.now(), config.booking.remind_at)
+    start_central_push(app)
+    problem = store.write_problem()
+    oplog.event(log, "server.start", logging.ERROR if problem else logging.INFO, version=software_version(),
+                data=str(data_dir.resolve()), layout=store.layout, seq=service.office.last_seq,
+                public_url=base_url, journal_problem=problem[1] if problem else None)
     return app
 
 
@@ -147,7 +174,8 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     def nightly_backup(local):
         # expired free text goes first, so that no backup from tonight on holds it
         keep = timedelta(days=config.get("privacy.keep_personal_days"))
-        app.store.blank_texts(local - keep)
+        blanked = app.store.blank_texts(local - keep)
+        oplog.event(log, "privacy.blanked", events=blanked, before=(local - keep).isoformat())
         forget_bookings(local)
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
@@ -155,21 +183,19 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     def forget_bookings(local):
         """A booking's name and contacts: kept `privacy.keep_booking_days` after its slot."""
         before = local - timedelta(days=config.get("privacy.keep_booking_days"))
-        app.store.blank_bookings(before)
+        blanked = app.store.blank_bookings(before)
+        oplog.event(log, "privacy.bookings_blanked", bookings=blanked, slots_before=before.isoformat())
         app.service.read(lambda office, now: office.bookings.blank_personal(before))
         app.service.read(lambda office, now: office.bookings.forget_before(local - timedelta(days=2)))
 
     def closed_day_reports(local):
-        write_day(app.store, config.catalog, app.data_dir, local.date())
-
-    def day_over(local):
-        app.service.handle(EndOfDay())
-        app.service.handle(MarkBookingNoShows())
+        paths = write_day(app.store, config.catalog, app.data_dir, local.date())
+        oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
     def reminders(local):
         app.extras["booking_notices"].remind(local.date() + timedelta(days=1))
 
-    jobs = [DailyJob("day over", at_local("00:00"), day_over),
+    jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
             DailyJob("backup", at_local(config.get("backup.time")), nightly_backup),
             DailyJob("booking reminders", at_local(config.booking.remind_at.strftime("%H:%M")), reminders),
             # before the closed day's reports, which count them
@@ -221,7 +247,20 @@ def _install_error_handlers(flask: Flask) -> None:
     def http_error(exc: HTTPException):
         return _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
 
+    @flask.errorhandler(sqlite3.Error)
+    @flask.errorhandler(OSError)
+    def storage_error(exc: Exception):
+        """A full disk or an unwritable journal: say so (507/503), not "500"."""
+        fault = classify(exc)
+        if fault is None:
+            return unexpected(exc)
+        oplog.event(log, fault.event, logging.ERROR, method=request.method, path=request.path,
+                    code=fault.code, error=str(exc))
+        _ = server_gettext(_lang())
+        return _error(fault.status, fault.code, _(fault.message))
+
     @flask.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unexpected error")
+        oplog.event(log, "http.unexpected", logging.ERROR, exc_info=exc, method=request.method,
+                    path=request.path)
         return _error(500, "internal", "Something went wrong on the server; the action was not done")

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import shutil
+import sqlite3
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .adapters import oplog
+from .adapters.db_files import Busy
+from .adapters.migrations import SchemaError
 from .app import CONFIG_NAME, DB_NAME, create_app, hasher_for
 from .auth import Accounts
-from .config import ConfigError, load_config
+from .config import ConfigError, load_config, qr_link_problem
 from .journal_io import Fingerprint, ImportRefused, iter_jsonl, to_jsonl
 from .journal_store import JournalStore
 
@@ -78,9 +83,17 @@ def start_refused(data: Path) -> str | None:
 
 
 def cmd_run(args) -> int:
+    """Everything that can stop the start is checked here, in this process, so that
+    the installer reads one clear line instead of a worker's traceback."""
     config = load_config(Path(args.data) / CONFIG_NAME)
     host = args.host or config.get("server.host")
     port = args.port or config.get("server.port")
+    problem = qr_link_problem(config, host, port)
+    if problem:
+        print(f"qserver: {problem}", file=sys.stderr)
+        return 2
+    oplog.setup()
+    JournalStore(Path(args.data) / DB_NAME).close()  # finishes a killed restore, upgrades, or refuses
     base_url = config.get("server.public_url") or f"http://{host}:{port}"
     refused = start_refused(Path(args.data))
     if refused:
@@ -130,7 +143,11 @@ def cmd_demo(args) -> int:
     kiosk = accounts.add_device("demo-kiosk", "kiosk", now)
     display = accounts.add_device("demo-hall-board", "display", now)
     store.close()
-    base = f"http://{args.host}:{args.port}"
+    config = load_config(target)
+    base = config.get("server.public_url") or f"http://{args.host}:{args.port}"
+    problem = qr_link_problem(config, args.host, args.port)
+    if problem:
+        print(f"qserver demo: warning: {problem}", file=sys.stderr)
     refused = start_refused(data)
     if refused:
         print(f"qserver demo: the office does not start: {refused}", file=sys.stderr)
@@ -146,7 +163,8 @@ Demo office is starting on {base}
 
 Data folder: {data.resolve()}   (stop with Ctrl+C)
 """, flush=True)
-    _serve(data, args.host, args.port, base, load_config(target).get("server.threads"), args.dev)
+    oplog.setup()
+    _serve(data, args.host, args.port, base, config.get("server.threads"), args.dev)
     return 0
 
 
@@ -241,10 +259,11 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from .backup import RestoreError, restore
 
+    config = load_config(Path(args.data) / CONFIG_NAME)
     try:
-        events, kept = restore(Path(args.file), Path(args.data) / DB_NAME, _now())
+        events, kept = restore(Path(args.file), Path(args.data) / DB_NAME, _now(), config)
     except RestoreError as exc:
-        print(f"qserver restore: {exc}", file=sys.stderr)
+        print(f"qserver restore: {exc} — nothing was changed", file=sys.stderr)
         return 2
     print(f"Restored {events} journal events from {args.file}.")
     if kept:
@@ -340,12 +359,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command not in ("run", "demo"):  # those log JSON lines to stdout, set up before serving
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.fn(args)
-    except ConfigError as exc:
+    except (ConfigError, SchemaError, Busy) as exc:
         print(f"qserver: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # the database cannot be opened at all: a full or read-only disk
+        data = Path(args.data).resolve()
+        why = "" if os.access(data, os.W_OK) else f" ({data} is read-only)"
+        print(f"qserver: cannot use the office database in {data}: {exc}{why}", file=sys.stderr)
         return 2
 
 

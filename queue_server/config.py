@@ -7,10 +7,14 @@ test can insist every one is documented in docs/configuration.md.
 """
 from __future__ import annotations
 
+import difflib
+import ipaddress
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .adapters.notify import notify_channels
@@ -83,7 +87,23 @@ SETTINGS = (
     Setting("sms.authorization", "", "Authorization header sent to the gateway, e.g. \"Bearer …\""),
     Setting("sms.timeout_s", 10, "Seconds to wait for the SMS gateway"),
     Setting("sms.ca_file", "", "CA certificate file for the gateway's certificate; empty: the system's"),
+    Setting("central.url", "", "The company's centre (qcentral) to push the journal to, http(s)://…; empty: no push"),
+    Setting("central.token", "", "This office's push token, printed by `qcentral office add NAME`"),
+    Setting("central.ca_file", "", "PEM file of the CA that signed the centre's certificate (default: the system's)"),
+    Setting("central.interval_s", 60, "Seconds between pushes when nothing happens (the centre's link check)"),
+    Setting("central.batch_lines", 500, "Journal lines per push request (at most 1000)"),
+    Setting("log.access", True, "Log one line per HTTP request (method, path, status, ms, who); see docs/operations.md"),
 )
+# The keys of the tables that describe the office (documented in docs/configuration.md).
+# A key not listed here, or a section not in SETTINGS or TABLES, stops the start:
+# a typo such as `[serverr]` or `thread = 10` must not be ignored in silence.
+TABLE_KEYS = {
+    "roles": ("wait_min", "service_min", "name_ru", "name_en"),
+    "services": ("id", "role", "prefix", "name_ru", "name_en", "hint_ru", "hint_en", "slot_min"),
+    "counters": ("number", "name", "services"),
+    "staff": ("login", "role", "name", "password_hash"),
+    "hours": ("open", "last_ticket", "close"),
+}
 
 
 @dataclass(frozen=True)
@@ -118,10 +138,59 @@ def load_config(path: Path) -> OfficeConfig:
     return parse_config(raw, path)
 
 
+def _unknown(key: str, name: str, known) -> str:
+    """"unknown …; did you mean …?" with the closest known name, or the known ones."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    prefix = key[: len(key) - len(name)]
+    hint = f"did you mean {prefix}{close[0]}?" if close else f"known: {', '.join(known)}"
+    return f"unknown {'section' if not prefix else 'setting'}; {hint}"
+
+
+def check_known(raw: dict, fail) -> None:
+    """Refuse any section or key the server does not read (see TABLE_KEYS)."""
+    sections: dict[str, list[str]] = {}
+    for s in SETTINGS:
+        section, name = s.key.split(".")
+        sections.setdefault(section, []).append(name)
+    for section, value in raw.items():
+        if section not in sections and section not in TABLE_KEYS:
+            fail(section, _unknown(section, section, [*sections, *TABLE_KEYS]))
+        if section in sections:
+            if not isinstance(value, dict):
+                fail(section, f"expected a table [{section}], got {value!r}")
+            for name in value:
+                if name not in sections[section]:
+                    fail(f"{section}.{name}", _unknown(f"{section}.{name}", name, sections[section]))
+    for section in ("services", "counters", "staff"):
+        items = raw.get(section, [])
+        if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
+            fail(section, f"expected a list of tables [[{section}]]")
+        for i, table in enumerate(items):
+            for name in table:
+                if name not in TABLE_KEYS[section]:
+                    fail(f"{section}[{i}].{name}", _unknown(f"{section}[{i}].{name}", name, TABLE_KEYS[section]))
+    for section in ("roles", "hours"):
+        tables = raw.get(section, {})
+        if section == "hours" and tables == "always":
+            continue
+        if not isinstance(tables, dict):
+            fail(section, f"expected tables [{section}.…]" + (' or "always"' if section == "hours" else ""))
+        for sub, table in tables.items():
+            if section == "hours" and table == "closed":
+                continue
+            if not isinstance(table, dict):
+                fail(f"{section}.{sub}", f"expected a table [{section}.{sub}]")
+            for name in table:
+                if name not in TABLE_KEYS[section]:
+                    key = f"{section}.{sub}.{name}"
+                    fail(key, _unknown(key, name, TABLE_KEYS[section]))
+
+
 def parse_config(raw: dict, path: Path) -> OfficeConfig:
     def fail(key: str, what: str):
         raise ConfigError(f"{path}: {key}: {what}")
 
+    check_known(raw, fail)
     settings = {}
     for s in SETTINGS:
         section, name = s.key.split(".")
@@ -145,6 +214,11 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
     except ValueError as exc:  # "<key>: <what is wrong>"
         key, _, what = str(exc).partition(": ")
         fail(key, what)
+    public_url = settings["server.public_url"]
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            fail("server.public_url", f"expected an address like \"http://192.168.1.10:8080\", got {public_url!r}")
 
     roles = standard_roles()
     for rid, table in raw.get("roles", {}).items():
@@ -271,3 +345,51 @@ def _hours(raw, tz: str, fail) -> WorkingHours:
             fail(f"hours.{day}", "open < last_ticket <= close is required")
         days[day] = DayHours(**parsed)
     return WorkingHours(days, tz)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_wildcard(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return host in ("", "*")
+
+
+def lan_addresses() -> list[str]:
+    """This machine's own IPv4 addresses other than loopback (for a hint only)."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return sorted({i[4][0] for i in infos if not ipaddress.ip_address(i[4][0]).is_loopback})
+
+
+def qr_link_problem(config: OfficeConfig, host: str, port: int) -> str | None:
+    """Why the link in a ticket's QR code would not open on a visitor's phone, or None.
+
+    Served on the LAN (any address but loopback), the link must name an address
+    phones can reach: not a wildcard (0.0.0.0) nor loopback. Served on loopback
+    only (a demo, a test), nobody else can reach the server anyway.
+    """
+    if _is_loopback(host):
+        return None
+    public_url = config.get("server.public_url")
+    url = public_url or f"http://{host}:{port}"
+    link_host = urlsplit(url).hostname or ""
+    if not (_is_wildcard(link_host) or _is_loopback(link_host)):
+        return None
+    seen = lan_addresses()
+    example = f"http://{seen[0] if seen else '192.168.1.10'}:{port}"
+    where = "is" if public_url else "is not set, so it would be"
+    return (f"{config.path}: server.public_url {where} {url}, the address printed in every ticket's QR code, "
+            f"and a visitor's phone cannot open it. Set server.public_url in [server] to the address phones "
+            f"reach, e.g. public_url = \"{example}\""
+            + (f" (this machine's addresses: {', '.join(seen)})" if seen else ""))

@@ -12,16 +12,16 @@ line it takes out of the replay inside the journal.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .adapters import migrations
 from .config import ConfigError, OfficeConfig, load_config
 from .domain import events as ev
 from .domain.journal_check import JournalCheck
 from .domain.office import Office
-from .journal_store import UnreadableRow, connect, create_schema, read_events
+from .journal_store import UnreadableRow, connect, read_events
 from .service.office_service import replay, replay_start
 
 SHOWN = 20  # problems listed per section; the rest are counted
@@ -72,37 +72,23 @@ def examine(data_dir: Path, now: datetime, db_name: str, config_name: str) -> Fi
         return found
     if integrity != ["ok"]:
         found.database += [f"integrity: {r}" for r in integrity[:SHOWN]]
-    missing = _missing_columns(conn)
-    found.database += missing
-    if missing:
+    try:
+        version = migrations.found_version(conn, str(path))
+        migrations.check_version(version, str(path))
+        if version == migrations.CURRENT:
+            migrations.check_layout(conn, str(path))
+    except migrations.SchemaError as exc:
+        found.database.append(str(exc))
         return found
-    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     count, first, last = conn.execute("SELECT COUNT(*), MIN(seq), MAX(seq) FROM events").fetchone()
-    found.facts.append(f"schema version {version[0] if version else '(none)'}; {count} events"
+    upgrade = "" if version == migrations.CURRENT else f" (the server upgrades it to {migrations.CURRENT} at start)"
+    found.facts.append(f"database layout {version}{upgrade}; {count} events"
                       + (f" (seq {first}–{last})" if count else ""))
     if config is not None:
         _replay(conn, config, now, found)
         _whole_journal(conn, config, found)
     conn.close()
     return found
-
-
-def _missing_columns(conn: sqlite3.Connection) -> list[str]:
-    """Our tables and columns, as a new database has them, that this one lacks."""
-    with tempfile.TemporaryDirectory() as tmp:
-        create_schema(Path(tmp) / "expected.sqlite")
-        fresh = sqlite3.connect(Path(tmp) / "expected.sqlite")
-        expected = {t: [c[1] for c in fresh.execute(f"PRAGMA table_info({t})")]
-                    for (t,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        fresh.close()
-    out = []
-    for table, columns in expected.items():
-        have = {c[1] for c in conn.execute(f"PRAGMA table_info({table})")}
-        if not have:
-            out.append(f"table {table} is missing")
-        elif lacking := [c for c in columns if c not in have]:
-            out.append(f"table {table} lacks the columns {', '.join(lacking)}")
-    return out
 
 
 def _what(e) -> str:

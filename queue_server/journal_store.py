@@ -10,6 +10,8 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,8 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
+from .adapters import db_files, migrations, oplog
+from .adapters.storage_faults import classify
 from .domain.catalog import Catalog
 from .domain.event_schema import BOOKING_TEXT, FREE_TEXT, NOT_TYPED, check_event, without_free_text
 from .domain.events import (
@@ -33,10 +35,13 @@ from .domain.events import (
 from .domain.journal_check import JournalCheck
 from .journal_io import ImportRefused, Numbered
 
-SCHEMA_VERSION = 1
 # Commits between WAL checkpoints. The checkpoint (copying the WAL into the
 # database and syncing it) runs on its own thread, so no ticket waits for it.
 CHECKPOINT_EVERY = 200
+# Below this much free space the disk counts as full for /healthz: a few more
+# tickets may still fit, but the office is one burst away from refusing them.
+MIN_FREE_BYTES = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -51,36 +56,39 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def create_schema(path: Path) -> None:
-    db = sqlite_utils.Database(connect(path))
-    if "events" not in db.table_names():
-        db["events"].create(
-            {"seq": int, "uid": str, "at": str, "type": str, "visit": str, "step": int,
-             "service": str, "counter": str, "operator": str, "data": str},
-            pk="seq",
-        )
-        db["events"].create_index(["uid"], unique=True)
-        db["events"].create_index(["at"])
-        db["events"].create_index(["visit"])
-    if "users" not in db.table_names():
-        db["users"].create({"login": str, "role": str, "name": str, "password_hash": str,
-                            "created_at": str}, pk="login")
-    if "tokens" not in db.table_names():
-        db["tokens"].create({"hash": str, "kind": str, "subject": str, "role": str,
-                             "counter_id": str, "created_at": str, "expires_at": str}, pk="hash")
-    if "devices" not in db.table_names():
-        db["devices"].create({"name": str, "kind": str, "created_at": str}, pk="name")
-    if "meta" not in db.table_names():
-        db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
-    booking_ddl(db.conn)
-    db.conn.close()
+def copy_database(source: sqlite3.Connection, dest: Path) -> None:
+    """A consistent copy through SQLite's backup API, as one self-contained file (no WAL beside it)."""
+    target = sqlite3.connect(str(dest))
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        target.close()
 
 
-def booking_ddl(conn: sqlite3.Connection) -> None:
-    """What bookings add to the database: an index on the events' type and time, so the
-    booking book's start-up fold, the reports' bookings and the privacy pass read only
-    `booking.*` lines of a long journal. (To become a numbered migration step.)"""
-    conn.execute("CREATE INDEX IF NOT EXISTS idx_events_type_at ON events (type, at)")
+def open_schema(conn: sqlite3.Connection, path: Path) -> int:
+    """Bring the database to the current layout (adapters/migrations.py) and
+    check that it is ours; returns the layout's number. Before the first step
+    on an existing database, a copy is kept in the backups folder."""
+    path = Path(path)
+
+    def keep_copy(found: int) -> None:
+        folder = path.parent / "backups"
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        dest = folder / f"before-upgrade-v{found}-{stamp}.sqlite"
+        tmp = dest.with_suffix(".partial")
+        copy_database(conn, tmp)
+        tmp.replace(dest)
+        oplog.event(log, "db.copy_before_upgrade", path=str(dest), layout=found)
+
+    def done(step: migrations.Step, seconds: float) -> None:
+        oplog.event(log, "db.upgraded", path=str(path), to_layout=step.version, what=step.what,
+                    ms=round(seconds * 1000, 1))
+
+    migrations.upgrade(conn, str(path), keep_copy, done)
+    migrations.check_layout(conn, str(path))
+    return migrations.CURRENT
 
 
 _INSERT = (
@@ -148,12 +156,31 @@ def read_events(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -
 
 
 class JournalStore:
+    """The office's database. Opening it finishes a restore a kill interrupted,
+    upgrades the layout (refusing one it does not know), and holds a shared lock
+    on it so that a restore cannot pull it away from under a running server."""
+
     def __init__(self, path: Path):
         self.path = Path(path)
-        create_schema(self.path)
-        self.conn = connect(self.path)
+        self._file_lock = db_files.StoreLock(self.path)
+        if db_files.interrupted_restore(self.path) and self._file_lock.try_exclusive():
+            kept = db_files.recover(self.path)
+            oplog.event(log, "restore.finished_at_start", path=str(self.path), kept=str(kept or ""))
+        self._file_lock.shared()
+        conn = None
+        try:
+            conn = connect(self.path)
+            self.layout = open_schema(conn, self.path)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            self._file_lock.release()
+            raise
+        self.conn = conn
         self.lock = threading.RLock()
         self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self.write_fault: tuple[str, str] | None = None  # the last failed commit's (code, message)
         self._commits = 0
         self._checkpoint_due = threading.Event()
         self._checkpointer: threading.Thread | None = None
@@ -164,13 +191,24 @@ class JournalStore:
     def _transaction(self):
         """BEGIN IMMEDIATE … COMMIT under the writer lock; ROLLBACK on any error."""
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
             try:
+                self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                # SQLite has already rolled back after some errors (a full disk at
+                # COMMIT): a second ROLLBACK would hide the real error behind
+                # "cannot rollback - no transaction is active".
+                if self.conn.in_transaction:
+                    try:
+                        self.conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                fault = classify(exc)
+                if fault is not None:
+                    self.write_fault = (fault.code, str(exc))
                 raise
+            self.write_fault = None
             self._commits += 1
             if self._commits % CHECKPOINT_EVERY == 0:
                 self._request_checkpoint()
@@ -201,9 +239,12 @@ class JournalStore:
                 self._checkpoint_due.clear()
                 if self._closed:
                     return
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                with self.lock:
+                try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    with self.lock:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:  # a full disk: the next round tries again
+                    oplog.event(log, "db.checkpoint_failed", logging.WARNING, error=str(exc))
         finally:
             conn.close()
 
@@ -363,6 +404,7 @@ class JournalStore:
         if conn is None:
             conn = connect(self.path)
             self._local.conn = conn
+            self._readers.append(conn)
         return conn
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
@@ -435,22 +477,55 @@ class JournalStore:
         return self.reader().execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
 
     def backup_to(self, dest: Path) -> None:
-        """Online backup through SQLite's backup API: consistent while we keep working."""
-        target = sqlite3.connect(str(dest))
+        """Online backup through SQLite's backup API from a reader of its own: one
+        step inside one read transaction is a consistent picture, and in WAL mode
+        a reader never holds the writer up, so tickets go on during a long backup.
+        The copy is a single self-contained file (no WAL beside it)."""
+        source = connect(self.path)
         try:
-            with self.lock:
-                self.conn.backup(target)
+            copy_database(source, dest)
         finally:
-            target.close()
+            source.close()
+
+    def write_problem(self) -> tuple[str, str] | None:
+        """Why a commit would fail now, as (code, message), or None (for /healthz).
+
+        Cheap enough for a health probe: a few system calls; only after a failed
+        commit does it try a small real one, so the office reports itself well
+        again as soon as space is freed, without waiting for a ticket.
+        """
+        folder = self.path.parent
+        for p in (self.path, Path(f"{self.path}-wal"), folder):
+            if p.exists() and not os.access(p, os.W_OK):
+                return "journal_read_only", f"{p} cannot be written (read-only)"
+        st = os.statvfs(folder)
+        free = st.f_bavail * st.f_frsize
+        if free < MIN_FREE_BYTES:
+            return "disk_full", f"the disk holding {folder} is full ({free // 1024} KiB free)"
+        if self.write_fault is not None:
+            try:
+                with self._transaction() as conn:
+                    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', ?)",
+                                 (format_at(datetime.now(UTC)),))
+            except sqlite3.Error:
+                pass
+        return self.write_fault
 
     def close(self) -> None:
         self._closed = True
         self._checkpoint_due.set()
         if self._checkpointer is not None:
             self._checkpointer.join(5)
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
         with self.lock:
-            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as exc:
+                oplog.event(log, "db.checkpoint_failed", logging.WARNING, error=str(exc))
             self.conn.close()
+        self._file_lock.release()
 
 
 def _stored(conn: sqlite3.Connection, uid: str) -> bool:

@@ -1,5 +1,7 @@
-"""Things the server does by itself at set local times: the nightly backup and
-the closed day's reports, so that the head finds them without asking."""
+"""Things the server does by itself at set local times: the midnight sweep,
+the nightly backup and the closed day's reports, so that the head finds them
+without asking. Each job logs what it did (adapters/oplog.py); a job that
+fails logs `job.failed` with its traceback and runs again the next day."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +9,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from .adapters import oplog
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +30,8 @@ class DailyJob:
         self.last_day = day
         try:
             self.action(local_now)
-        except Exception:
-            log.exception("daily job %s failed", self.name)
+        except Exception as exc:  # the office goes on; the IT person reads why
+            oplog.event(log, "job.failed", logging.ERROR, exc_info=exc, job=self.name, error=str(exc))
         return True
 
 

@@ -27,8 +27,9 @@ PAGE_STRINGS = {
     "nobody_ahead": "You are next",
     "wait": "Estimated wait: about {minutes} min",
     "wait_soon": "You will be called shortly",
-    "called": "Please go to counter {counter} now!",
-    "serving": "You are being served at counter {counter}",
+    # {counter} is the counter's own name from office.toml ("Касса 4", "Окно 2"), never "counter 4"
+    "called": "Please go to {counter} now!",
+    "serving": "You are being served at {counter}",
     "finished": "Your visit is complete. Thank you!",
     "no_show": "You were called but did not come. Please go to the administrator.",
     "cancelled": "This ticket was cancelled.",
@@ -67,7 +68,8 @@ def register(api, flask: Flask) -> None:
         html = render_template(
             "track.html", lang=lang, view=view, strings=page_strings(lang),
             office=catalog.office_name, service=service.name(lang) if service else "",
-            services={s.id: s.name(lang) for s in catalog.services.values()} if view["known"] else {})
+            services={s.id: s.name(lang) for s in catalog.services.values()} if view["known"] else {},
+            counters={c.id: c.name for c in catalog.counters.values()} if view["known"] else {})
         resp = make_response(html, 200 if view["known"] else 404)
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["Referrer-Policy"] = "no-referrer"

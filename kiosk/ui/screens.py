@@ -8,7 +8,7 @@ from ..i18n import N_, gettext_for
 from ..model import PRIORITY_KINDS, PRIORITY_LABELS, PRIORITY_SHORT, ahead_text, wait_text
 from .header import Header
 from .theme import Metrics
-from .widgets import QrWidget, TwoLineButton, button, label, panel, restyle
+from .widgets import NumberLabel, QrWidget, TwoLineButton, button, label, panel, restyle
 
 CENTER = Qt.AlignmentFlag.AlignCenter
 ICONS = {"disabled": "\u267f", "veteran": "\u2605"}
@@ -110,7 +110,7 @@ class TicketScreen(_Screen):
         self.columns.addLayout(left, 1)
         self.columns.addLayout(right, 1)
         self.your = label("", "title", align=CENTER)
-        self.number = label("", "number", wrap=False, align=CENTER)
+        self.number = NumberLabel()  # the zeros slashed: «О001», not «0001»
         self.service = label("", "name", align=CENTER)
         self.priority = label("", "muted", align=CENTER)
         left.addStretch(1)

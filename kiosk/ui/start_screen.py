@@ -93,7 +93,9 @@ class StartScreen(QWidget):
         self.priority.setVisible(ctrl.priority is None)
 
         self.title.setText(_("Choose a service"))
-        self.subtitle.setText(_("Touch a button once: your ticket will be printed"))
+        # no promise of paper while the printer is down: the banner above says what happens
+        self.subtitle.setText(_("Touch a button once: your number will be shown on the screen")
+                              if fault is not None else _("Touch a button once: your ticket will be printed"))
 
         self.priority.set_texts(_("Priority service"), _("For people with disabilities and veterans"))
         self.priority.set_padding(m.gap)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from counter_display.ticket_number import paint_number_centered
 
 
 def label(text: str = "", role: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
@@ -14,6 +16,30 @@ def label(text: str = "", role: str = "", wrap: bool = True, align=Qt.AlignmentF
     w.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
     w.setTextFormat(Qt.TextFormat.PlainText)
     return w
+
+
+class NumberLabel(QLabel):
+    """The ticket number, large, with its zeros slashed («О001» must not read as «0001»).
+
+    A QLabel for layout, style sheet and text (tests and screen readers read «О001»);
+    only the glyphs are painted here (counter_display.ticket_number).
+    """
+
+    def __init__(self, role: str = "number") -> None:
+        super().__init__("")
+        self.setProperty("role", role)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        QFrame.paintEvent(self, event)  # background and border from the style sheet
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.setFont(self.font())
+        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        paint_number_centered(p, QRectF(self.contentsRect()), self.text())
+        p.end()
 
 
 def button(text: str, name: str, role: str = "", on_click=None) -> QPushButton:
@@ -85,13 +111,23 @@ class QrWidget(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self._matrix: list[list[bool]] = []
+        self._text = ""
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def set_data(self, text: str) -> None:
+        """Show ``text`` as a QR code; the code is built once per text.
+
+        A fixed mask pattern: every mask makes a valid code, and qrcode's search for
+        the "best" of the eight cost ~30 ms of the GUI thread per ticket (the soak
+        test's longest stalls); the screen is large and clean, any mask reads.
+        """
+        if text == self._text:
+            return
+        self._text = text
         if text:
             import qrcode  # not at start-up: the start screen needs no QR code
 
-            qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+            qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
             qr.add_data(text)
             qr.make(fit=True)
             self._matrix = qr.get_matrix()

@@ -28,12 +28,18 @@ def ticket_view(app, office, e) -> dict:
 
 
 def register(api: Api) -> None:
-    @endpoint(api, "GET", "/healthz", summary="Liveness and journal position", tag="system",
-              responses={200: {"type": "object", "required": ["status"]}})
+    @endpoint(api, "GET", "/healthz", summary="Liveness, journal position, and whether the journal can be written",
+              tag="system", responses={200: {"type": "object", "required": ["status"]},
+                                       503: {"type": "object", "required": ["status", "error"]}})
     def healthz():
         app = office_app()
-        return jsonify({"status": "ok", "office": app.config.catalog.office_name,
-                        "seq": app.service.office.last_seq})
+        body = {"status": "ok", "office": app.config.catalog.office_name, "seq": app.service.office.last_seq}
+        problem = app.store.write_problem()
+        if problem is None:
+            return jsonify(body)
+        code, message = problem
+        return jsonify({**body, "status": "unavailable", "error": {
+            "code": code, "message": f"the journal cannot be written: {message}"}}), 503
 
     @endpoint(api, "POST", "/api/v1/auth/login", summary="Staff login; an operator names the counter",
               tag="auth", body=S.LOGIN, responses={200: S.LOGIN_OK, 401: {"description": "Wrong login or password"}})

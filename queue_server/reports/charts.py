@@ -14,6 +14,7 @@ from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .labels import name_in
 from .layout import active_roles
@@ -34,15 +35,53 @@ def _frame(width: float, height: float, heading: str, font: str) -> Drawing:
     return d
 
 
+LEGEND_SIZE = 7
+LEGEND_ROW = 10  # points per row of the legend
+
+
+def legend_columns(items: list[tuple], room: float, font: str, columns: int = 4) -> int:
+    """As many columns (up to ``columns``) as fit in ``room``: four long role names side by
+    side ran off the page."""
+    item = max((stringWidth(str(name), font, LEGEND_SIZE) for _c, name in items), default=0) + 8 + 6 + 14
+    while columns > 1 and columns * item > room:
+        columns -= 1
+    return columns
+
+
 def _legend(items: list[tuple], x: float, y: float, font: str, columns: int = 4) -> Legend:
+    """The legend's top row at ``y``; further rows below it."""
     legend = Legend()
     legend.x, legend.y = x, y
-    legend.fontName, legend.fontSize = font, 7
+    legend.fontName, legend.fontSize = font, LEGEND_SIZE
     legend.alignment = "right"
     legend.columnMaximum = max(1, -(-len(items) // columns))
-    legend.dx, legend.dy, legend.deltax = 8, 6, 10
+    legend.dx, legend.dy, legend.deltax = 8, 6, 14
+    legend.deltay = LEGEND_ROW
     legend.colorNamePairs = items
     return legend
+
+
+def fit_label(name: str, room: float, font: str, size: float) -> str:
+    """A category label that fits ``room``: on two lines at a space or after a hyphen, and
+    cut with "…" only when even that is too wide (labels ran into each other)."""
+    def fits(text: str) -> bool:
+        return stringWidth(text, font, size) <= room
+
+    if fits(name):
+        return name
+    cuts = [i for i, ch in enumerate(name) if ch == " "] + [i + 1 for i, ch in enumerate(name) if ch == "-"]
+    for i in sorted(cuts, key=lambda i: abs(len(name) / 2 - i)):
+        first, second = name[:i].rstrip(), name[i:].lstrip()
+        if fits(first) and fits(second):
+            return f"{first}\n{second}"
+    first, second = (name[:cuts[0]].rstrip(), name[cuts[0]:].lstrip()) if cuts else (name, "")
+    lines = []
+    for line in (first, second):
+        while line and not fits(line):
+            line = line[:-2] + "…" if len(line) > 2 else ""
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def wait_by_hour(report: dict, lang: str, _, font: str, width: float = 480,
@@ -55,8 +94,12 @@ def wait_by_hour(report: dict, lang: str, _, font: str, width: float = 480,
         d.add(String(0, height / 2, _("No visits"), fontName=font, fontSize=9))
         return d
     first, last = hours[0]["hour"], hours[-1]["hour"] + 1
+    items = [(ROLE_COLORS.get(rid, GREY), name_in(report["roles"][rid]["name"], lang)) for rid in roles]
+    columns = legend_columns(items, width - 40, font)
+    rows = -(-len(items) // columns)
     plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 32, 40, width - 40, height - 70
+    lift = (rows - 1) * LEGEND_ROW  # more legend rows push the plot up, never the legend off the page
+    plot.x, plot.y, plot.width, plot.height = 32, 40 + lift, width - 40, height - 70 - lift
     data, styles, top = [], [], 1.0
     for rid in roles:
         norm = report["roles"][rid]["norm"]["wait_s"] / 60
@@ -84,9 +127,7 @@ def wait_by_hour(report: dict, lang: str, _, font: str, width: float = 480,
     for axis in (plot.xValueAxis, plot.yValueAxis):
         axis.labels.fontName, axis.labels.fontSize = font, 7
     d.add(plot)
-    items = [(ROLE_COLORS.get(rid, GREY), name_in(report["roles"][rid]["name"], lang))
-             for rid in roles]
-    d.add(_legend(items, 40, 14, font))
+    d.add(_legend(items, 40, 14 + lift, font, columns))
     d.add(String(width, height - 11, _("dashed: the role's norm"), fontName=font, fontSize=7,
                  fillColor=GREY, textAnchor="end"))
     return d
@@ -108,12 +149,18 @@ def share_within_norm(report: dict, lang: str, _, font: str, width: float = 235,
     ]
     chart.bars[0].fillColor, chart.bars[1].fillColor = LIGHT, colors.HexColor("#3182bd")
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
-    chart.categoryAxis.categoryNames = [_short(name_in(report["roles"][r]["name"], lang))
+    room = chart.width / len(roles) - 4
+    chart.categoryAxis.categoryNames = [fit_label(name_in(report["roles"][r]["name"], lang), room, font, 6.5)
                                         for r in roles]
     for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
         labels.fontName, labels.fontSize = font, 7
+    chart.categoryAxis.labels.fontSize = 6.5
+    chart.categoryAxis.labels.leading = 7.5
     chart.barLabelFormat = "%.0f"
-    chart.barLabels.fontName, chart.barLabels.fontSize = font, 6
+    # a bar's label no wider than its bar, or neighbours' labels run into each other
+    bar = chart.width / len(roles) / 2.6
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = min(6, bar / max(1e-6, stringWidth("100", font, 1)))
     chart.barLabels.nudge = 5
     d.add(chart)
     d.add(_legend([(LIGHT, _("Wait")), (colors.HexColor("#3182bd"), _("Service"))],
@@ -156,7 +203,3 @@ def _runs(points: list[tuple[float, float | None]]) -> list[list[tuple[float, fl
         else:
             runs[-1].append((x, seconds / 60))
     return [run for run in runs if run]
-
-
-def _short(name: str, limit: int = 14) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"

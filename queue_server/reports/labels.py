@@ -43,7 +43,7 @@ APPEAL_TOPICS = {
     "unspecified": N_("Not specified"),
 }
 OUTCOMES = {
-    "served": N_("Served"),
+    "served": N_("Question resolved"),  # the console's word; "Served" is the column of counts
     "unresolved": N_("Unresolved"),
     "unspecified": N_("Not specified"),
 }

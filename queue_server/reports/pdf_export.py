@@ -45,12 +45,16 @@ def register_fonts() -> tuple[str, str]:
     return FONT, BOLD
 
 
-def clock(seconds: float) -> str:
-    """m:ss, or h:mm:ss from an hour up; rounded to the second."""
+def clock(seconds: float, hours: bool = False) -> str:
+    """m:ss, or h:mm:ss from an hour up (or always, with ``hours``); rounded to the second.
+
+    A column takes one form for all its cells (``hours`` when any reaches an hour):
+    «9:10:00» over «0:00» read as two different units.
+    """
     total = int(round(seconds))
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return f"{h}:{m:02d}:{s:02d}" if h or hours else f"{m}:{s:02d}"
 
 
 def percent(share: float, lang: str) -> str:
@@ -58,11 +62,11 @@ def percent(share: float, lang: str) -> str:
     return (text.replace(".", ",") if lang != "en" else text) + " %"
 
 
-def cell(value, kind: str, lang: str, _) -> str:
+def cell(value, kind: str, lang: str, _, hours: bool = False) -> str:
     if value is None:
         return DASH
     if kind == MIN:
-        return clock(value)
+        return clock(value, hours)
     if kind == SHARE:
         return percent(value, lang)
     if kind == VERDICT:
@@ -78,8 +82,9 @@ class _Styles:
         self.sub = ParagraphStyle("s", fontName=FONT, fontSize=9, leading=12)
         self.h2 = ParagraphStyle("h", fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=8,
                                  spaceAfter=4)
-        self.head = ParagraphStyle("th", fontName=BOLD, fontSize=6, leading=7.2)
-        self.body = ParagraphStyle("td", fontName=FONT, fontSize=7, leading=8.5)
+        # headers never break inside a word («Занятост|ь»): the size shrinks to fit instead
+        self.head = ParagraphStyle("th", fontName=BOLD, fontSize=6, leading=7.2, splitLongWords=0)
+        self.body = ParagraphStyle("td", fontName=FONT, fontSize=7, leading=8.5, splitLongWords=0)
         self.num = ParagraphStyle("tn", parent=self.body, alignment=TA_RIGHT)
         self.note = ParagraphStyle("n", fontName=FONT, fontSize=7, leading=9,
                                    textColor=colors.HexColor("#555555"))
@@ -133,10 +138,23 @@ def _table(section: Section, keys: list[str] | None, lang: str, _, st: _Styles,
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]
-    top = [Paragraph(_escape(group or label), st.head) for group, label in heads]
+    widths = widths or _widths([c.kind for c in cols])
+
+    def head(text: str, j: int, k: int | None = None) -> Paragraph:
+        return _head(text, sum(widths[j:(k if k is not None else j) + 1]) - 4, st.head)
+
+    spans = {}
+    j = 0
+    while j < len(heads):
+        k = j
+        while k + 1 < len(heads) and heads[j][0] and heads[k + 1][0] == heads[j][0]:
+            k += 1
+        spans[j] = k
+        j = k + 1
+    top = [head(group or label, j, spans.get(j, j)) for j, (group, label) in enumerate(heads)]
     rows = [top]
     if grouped:
-        rows.append([Paragraph(_escape(label), st.head) if group else "" for group, label in heads])
+        rows.append([head(label, j) if group else "" for j, (group, label) in enumerate(heads)])
         j = 0
         while j < len(heads):
             group = heads[j][0]
@@ -147,6 +165,12 @@ def _table(section: Section, keys: list[str] | None, lang: str, _, st: _Styles,
             j = k + 1
     body = len(rows)
     style.append(("BACKGROUND", (0, 0), (-1, body - 1), HEAD_BG))
+    # one form of duration per column: h:mm:ss for every cell once one reaches an hour
+    long_column = set()
+    for r, row in enumerate(section.rows):
+        kinds = ([TEXT, section.row_kinds[r]] if section.row_kinds is not None
+                 else [c.kind for c in section.columns])
+        long_column.update(i for i in picked if kinds[i] == MIN and row[i] is not None and row[i] >= 3599.5)
     for j, c in enumerate(cols):
         if c.kind != TEXT:
             style.append(("ALIGN", (j, body), (j, -1), "RIGHT"))
@@ -156,19 +180,43 @@ def _table(section: Section, keys: list[str] | None, lang: str, _, st: _Styles,
         out: list = []
         for j, i in enumerate(picked):
             kind, value = kinds[i], row[i]
-            text = cell(value, kind, lang, _)
-            # text may need wrapping; figures never do
-            out.append(Paragraph(_escape(text), st.body) if kind == TEXT and len(text) > 12
-                       else text)
+            text = cell(value, kind, lang, _, i in long_column)
+            # text may need wrapping (after a hyphen too, never inside a word); figures never do
+            out.append(Paragraph(_fit_words(text, widths[j] - 4, st.body.fontName, st.body.fontSize), st.body)
+                       if kind == TEXT and len(text) > 12 else text)
             if kind == VERDICT and value is not None:
                 style.append(("BACKGROUND", (j, r), (j, r), OK_BG if value else BAD_BG))
             if section.row_kinds is not None and j == 1:
                 style.append(("ALIGN", (j, r), (j, r), "LEFT" if kind == TEXT else "RIGHT"))
         rows.append(out)
-    table = Table(rows, colWidths=widths or _widths([c.kind for c in cols]), repeatRows=body,
+    table = Table(rows, colWidths=widths, repeatRows=body,
                   hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
+
+
+def _fit_words(text: str, room: float, font: str, size: float) -> str:
+    """Escaped paragraph text in which a hyphenated word too wide for ``room`` breaks after
+    its hyphen («Менеджер-|консультант») instead of reportlab cutting it anywhere."""
+    out = []
+    for word in text.split(" "):
+        if "-" in word and pdfmetrics.stringWidth(word, font, size) > room:
+            head, _sep, tail = word.partition("-")
+            out.append(_escape(head + "-") + "<br/>" + _escape(tail))
+        else:
+            out.append(_escape(word))
+    return " ".join(out)
+
+
+def _head(text: str, room: float, style: ParagraphStyle) -> Paragraph:
+    """A header cell whose every word fits its column: the font shrinks (to 4.2 pt) rather
+    than a word being cut in two; a hyphenated word breaks after its hyphen."""
+    words = text.replace("-", "- ").split()
+    size = style.fontSize
+    while size > 4.2 and max((pdfmetrics.stringWidth(w, style.fontName, size) for w in words), default=0) > room:
+        size -= 0.2
+    fitted = ParagraphStyle(f"th{size:.1f}", parent=style, fontSize=size, leading=size * 1.2)
+    return Paragraph(_fit_words(text, room, style.fontName, size), fitted)
 
 
 def _escape(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -82,6 +83,7 @@ class OfficeService:
         self.clock = clock
         self.outbox: queue.Queue[list[Event]] = queue.Queue()
         self.reactions: dict[str, list[Reaction]] = {}
+        self.committed = threading.Event()  # set after each commit: wakes the push to the centre
         self.office = self._new_office()
         self.rebuild()
 
@@ -122,6 +124,7 @@ class OfficeService:
             for e in stored:
                 for react in self.reactions.get(e.type, ()):
                     react(e)
+        self.committed.set()
         return stored
 
     def on(self, event_type: str, reaction: Reaction) -> None:
@@ -141,4 +144,6 @@ class OfficeService:
             if added:
                 self.rebuild()
                 self.outbox.put([])  # a state refresh for everyone
+        if added:
+            self.committed.set()
         return added

@@ -8,8 +8,10 @@ Stopping also drops every open WebSocket, as a real process exit would.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from live_office import LiveOffice, start_live_office, stop_live_office
@@ -90,3 +92,7 @@ def pty_pair():
             os.close(fd)
         except OSError:
             pass
+
+
+# bench/ is not an installed package: the soak and full-screen tests share its device helpers
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))

@@ -1,19 +1,14 @@
-"""Network threads → GUI thread: order kept, GUI thread only, and no PySide emit() leak."""
+"""Network threads → GUI thread: order kept, GUI thread only, references kept."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import QThread
 
 from counter_display.client import GuiInbox
-
-MINE = ["apps.py", "board_model.py", "button_bridge.py", "cli.py", "client.py", "counter_screen.py",
-        "hall_board.py", "hall_drawing.py", "hall_layout.py", "led_bridge.py", "link.py", "server_api.py", "texts.py", "theme.py"]
 
 
 def test_posts_from_many_threads_run_on_the_gui_thread_in_order(qtbot):
@@ -56,7 +51,7 @@ print(len(got), sys.getrefcount(True) - before)
 
 
 def test_thousands_of_events_do_not_eat_references_to_true():
-    """PySide6 6.12.0's Signal.emit() drops a reference to True per call; we must not emit.
+    """Thousands of deliveries leave True's reference count where it was.
 
     Run apart: in the test process, garbage from other tests changes the count.
     """
@@ -65,12 +60,3 @@ def test_thousands_of_events_do_not_eat_references_to_true():
     assert done.returncode == 0, done.stderr
     delivered, delta = map(int, done.stdout.split())
     assert delivered == 5000 and abs(delta) < 50, delta
-
-
-def test_display_code_never_calls_emit():
-    root = Path(__file__).parents[2] / "counter_display"
-    for name in MINE:
-        code = "\n".join(line for line in (root / name).read_text(encoding="utf-8").splitlines()
-                         if not line.lstrip().startswith("#"))
-        code = re.sub(r'""".*?"""', "", code, flags=re.S)
-        assert ".emit(" not in code, name

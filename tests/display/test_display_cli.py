@@ -129,3 +129,11 @@ def test_every_display_string_is_translated():
         messages = po_messages(ROOT / "counter_display" / "locale" / lang / "LC_MESSAGES" / "counter_display.po")
         missing = [m for m in MSGIDS if not messages.get(m)]
         assert not missing, (lang, missing)
+
+
+def test_verbose_is_taken_after_the_command_too():
+    """docs/displays.md lists `-v` among each command's options: `qdisplay hall -v` must start."""
+    for argv in (["hall", "--server", "http://x", "-v"], ["-v", "hall", "--server", "http://x"],
+                 ["counter", "--server", "http://x", "--counter", "1", "--verbose"]):
+        assert build_parser().parse_args(argv).verbose is True, argv
+    assert build_parser().parse_args(["hall", "--server", "http://x"]).verbose is False

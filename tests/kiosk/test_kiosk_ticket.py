@@ -71,6 +71,28 @@ def test_done_button_returns_at_once(qtbot, live_office, make_kiosk):
     assert kiosk.controller.screen == "start"
 
 
+def test_after_done_the_next_visitor_starts_in_the_office_language(qtbot, live_office, make_kiosk):
+    kiosk = make_kiosk(live_office)
+    tap(qtbot, kiosk, "lang:en")
+    tap(qtbot, kiosk, "large")
+    tap(qtbot, kiosk, "service:reception")
+    qtbot.waitUntil(lambda: kiosk.controller.screen == "ticket", timeout=5000)
+    assert "Your number" in shown_texts(kiosk)
+    tap(qtbot, kiosk, "done")
+    text = shown_texts(kiosk)
+    assert "Выберите услугу" in text and "Choose a service" not in text
+    assert not kiosk.controller.large
+
+
+def test_when_the_ticket_screen_times_out_the_next_visitor_gets_russian(qtbot, live_office, make_kiosk):
+    kiosk = make_kiosk(live_office, ticket_screen_s=1)
+    tap(qtbot, kiosk, "lang:en")
+    tap(qtbot, kiosk, "service:reception")
+    qtbot.waitUntil(lambda: kiosk.controller.screen == "ticket", timeout=5000)
+    qtbot.waitUntil(lambda: kiosk.controller.screen == "start", timeout=5000)
+    assert "Выберите услугу" in shown_texts(kiosk)
+
+
 def test_a_second_tap_does_not_issue_a_second_ticket(qtbot, live_office, make_kiosk):
     kiosk = make_kiosk(live_office)
     button = kiosk.window.findChild(QPushButton, "service:quick")

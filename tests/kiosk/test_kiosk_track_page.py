@@ -70,8 +70,29 @@ def test_ahead_count_goes_down_live_in_a_phone_browser(live_office):
             expect(page.locator("#ahead")).to_have_text("Вы следующий", timeout=10000)
             live_office.post("/api/v1/counters/1/finish", "op1")
             live_office.post("/api/v1/counters/1/next", "op1")
-            expect(page.locator("#status")).to_have_text("Пройдите, пожалуйста, к окну 1!", timeout=10000)
+            expect(page.locator("#status")).to_have_text("Вас приглашают: Окно 1!", timeout=10000)
             # the page never saw another visitor's number
             assert first["number"] not in page.content()
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM), reason="no chromium")
+def test_a_call_names_the_counter_as_the_office_names_it(live_office):
+    """«Касса 4», not «окно 4»: the page uses the counter's own name from office.toml."""
+    from playwright.sync_api import expect, sync_playwright
+
+    mine = live_office.ticket("payments")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(locale="ru-RU")
+            page.goto(f"{live_office.url}/t/{mine['visit_id']}")
+            expect(page.locator("#conn")).to_have_text("Обновляется автоматически", timeout=10000)
+            assert live_office.post("/api/v1/counters/4/next", "op4").json()["number"] == mine["number"]
+            expect(page.locator("#status")).to_have_text("Вас приглашают: Касса 4!", timeout=10000)
+            page.goto(f"{live_office.url}/t/{mine['visit_id']}?lang=en")  # and as first drawn by the server
+            expect(page.locator("#status")).to_have_text("Please go to Касса 4 now!", timeout=10000)
         finally:
             browser.close()

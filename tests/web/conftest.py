@@ -4,7 +4,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 from web_helpers import CHROMIUM, CHROMIUM_ARGS, SCREEN, WebOffice, free_port
+
+# Every expect() waits for its condition and passes the moment it holds; the bound is
+# only how long a busy 2-core CI machine may take (the default 5 s failed there once).
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture

@@ -71,6 +71,9 @@ def test_an_operator_gets_a_clear_refusal(web_office, page_for):
     dashboard_login(page, web_office, login="op1")
     expect(page.locator(".refusal")).to_have_text(
         "Панель — для руководителя офиса и администратора системы. Вы вошли как оператор.")
+    # the button works once the page's script has run: wait for that, not for a fixed time
+    # (on a busy machine the click landed before common.js had attached its handler)
+    page.wait_for_load_state("load")
     page.locator("[data-logout]").first.click()
     expect(page.locator("#f-login")).to_be_visible()
 

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("track-data").textContent);
-  var s = data.strings, services = data.services, lang = data.lang;
+  var s = data.strings, services = data.services, counters = data.counters || {}, lang = data.lang;
   var visitId = data.view.visit_id;
 
   function fill(template, values) {
@@ -32,7 +32,7 @@
     }
     text("number", view.number);
     if (services[view.service_id]) text("service", services[view.service_id]);
-    var counter = {counter: view.counter_id || ""};
+    var counter = {counter: counters[view.counter_id] || view.counter_id || ""};  // "Касса 4", not "окно 4"
     if (view.state === "queued") {
       text("ahead", view.ahead > 0 ? fill(s.ahead, {n: view.ahead}) : s.nobody_ahead);
       var minutes = Math.max(1, Math.ceil((view.estimated_wait_s || 0) / 60));

@@ -34,7 +34,9 @@ const Q = (() => {
     return h ? `${h}:${pad(m)}:${pad(r)}` : `${m}:${pad(r)}`;
   }
 
-  function minutes(seconds) { return Math.round((seconds / 60) * 10) / 10; }
+  /* minutes with at most one decimal, in the page's locale: «3,2» in Russian, "3.2" in English */
+  const decimal = new Intl.NumberFormat(cfg.lang === "en" ? "en-GB" : "ru-RU", { maximumFractionDigits: 1 });
+  function minutes(seconds) { return decimal.format(Math.round((seconds / 60) * 10) / 10); }
 
   /* green below 80 % of the norm, amber from 80 %, red over it */
   function normLevel(seconds, norm) {
@@ -66,16 +68,21 @@ const Q = (() => {
   /* ---- messages ---- */
   const msgNode = el("message");
   let msgTimer = null;
+  let offlineShown = false;  // the message on screen is "could not reach the server"
   function say(text, kind, node) {
     if (!msgNode) return;
     clearTimeout(msgTimer);
+    offlineShown = false;
     msgNode.replaceChildren(text);
     if (node) msgNode.append(" ", node);
     msgNode.className = "message is-" + (kind || "info");
     msgNode.hidden = false;
     if (kind !== "error") msgTimer = setTimeout(() => { msgNode.hidden = true; }, 6000);
   }
-  function clearMessage() { if (msgNode) msgNode.hidden = true; }
+  function clearMessage() { if (msgNode) msgNode.hidden = true; offlineShown = false; }
+  /* "could not reach the server" goes as soon as the server answers again, by a
+     request or by the live connection, not when the next action is pressed */
+  function backOnline() { if (offlineShown) clearMessage(); }
 
   function sessionLost() {
     const link = make("a", { href: location.pathname }, t("Log in again"));
@@ -105,12 +112,12 @@ const Q = (() => {
       if (r.status !== 204) {
         try { data = await r.json(); } catch (e) { data = null; }
       }
-      if (r.ok) return { ok: true, status: r.status, data };
+      if (r.ok) { backOnline(); return { ok: true, status: r.status, data }; }
       if (r.status === 401) sessionLost();
       const message = (data && data.error && data.error.message) || t("The server refused the action.");
       return { ok: false, status: r.status, data, message, code: data && data.error && data.error.code };
     } catch (e) {
-      return { ok: false, status: 0, data: null,
+      return { ok: false, status: 0, data: null, offline: true,
                message: t("Could not reach the server: the action was not done. Check the connection and try again.") };
     } finally {
       clearTimeout(timer);
@@ -128,7 +135,7 @@ const Q = (() => {
   function connect(handlers) {
     if (typeof io === "undefined") { showBanner(true); return null; }
     const socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 2000, timeout: 5000 });
-    socket.on("connect", () => { showBanner(false); document.body.dataset.live = "on"; });
+    socket.on("connect", () => { showBanner(false); backOnline(); document.body.dataset.live = "on"; });
     socket.on("disconnect", (reason) => {
       showBanner(true);
       document.body.dataset.live = "off";
@@ -154,5 +161,8 @@ const Q = (() => {
     });
   });
 
-  return { cfg, t, el, make, duration, minutes, normLevel, setTime, localTime, say, clearMessage, api, connect };
+  function sayOffline(text) { say(text, "error"); offlineShown = true; }
+
+  return { cfg, t, el, make, duration, minutes, normLevel, setTime, localTime, say, sayOffline, clearMessage, api,
+           connect };
 })();

@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { cfg, t, el, make, duration, minutes, setTime, say, clearMessage, api, connect } = Q;
+  const { cfg, t, el, make, minutes, setTime, say, sayOffline, clearMessage, api, connect } = Q;
   const me = cfg.counter_id;
   const L = cfg.labels;
   let snap = JSON.parse(el("initial-state").textContent);
@@ -52,8 +52,13 @@
     alert.hidden = !text;
   }
 
+  const noVisitorText = el("no-visitor").textContent;
   function paintVisitor(cur) {
+    const c = mine();
     el("no-visitor").hidden = !!cur;
+    /* on a pause the counter calls nobody: do not ask the clerk to call the next one */
+    el("no-visitor").textContent = c && c.status === "paused"
+      ? t("No visitor: the counter is on a pause. Resume work to call the next one.") : noVisitorText;
     el("visitor").hidden = !cur;
     if (!cur) return;
     el("v-number").textContent = cur.number;
@@ -179,19 +184,36 @@
     if (!buttons[name].disabled) run[name]();
   }
 
+  /* what the clerk is told once the server has done it: every action says so */
+  function done(name, number, body, data) {
+    const n = number || (data && data.number) || "";
+    switch (name) {
+      case "next": return data && data.number ? t("Called {number}.", { number: data.number }) : "";
+      case "recall": return t("Called {number} again.", { number: n });
+      case "start": return t("Serving {number}.", { number: n });
+      case "finish": return t("{number}: service finished.", { number: n });
+      case "transfer": return t("{number} sent to {service}.", { number: n, service: serviceName(body.service_id) });
+      case "no-show": return t("{number}: marked as not come.", { number: n });
+      case "pause": return t("On a pause: {reason}.", { reason: L.pause[body.reason] || body.reason });
+      case "resume": return t("Back at work.");
+      default: return "";
+    }
+  }
+
   async function send(name, body) {
+    const before = (mine() || {}).current;
     busy = true;
     paint();
     const r = await api("POST", `/api/v1/counters/${encodeURIComponent(me)}/${name}`, body || {});
     busy = false;
     paint();
     if (!r.ok) {
-      say(r.message, "error");
+      if (r.offline) sayOffline(r.message); else say(r.message, "error");
       return false;
     }
-    if (name === "next" && r.status === 204) say(t("Nobody is waiting for this counter's services."), "info");
-    else if ((name === "next" || name === "recall") && r.data && r.data.number) say(t("Called {number}.", { number: r.data.number }), "info");
-    else clearMessage();
+    const words = name === "next" && r.status === 204 ? t("Nobody is waiting for this counter's services.")
+      : done(name, before && before.number, body || {}, r.data);
+    if (words) say(words, "info"); else clearMessage();
     await refresh();
     return true;
   }

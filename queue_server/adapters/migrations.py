@@ -1,0 +1,175 @@
+"""The database's layout, its version, and the numbered steps that upgrade it.
+
+An office's database is meant to last years across software updates, so its
+file says what it is and which layout it has: `PRAGMA application_id` marks it
+as ours, `PRAGMA user_version` holds the layout's number. Opening a database
+runs the steps it lacks, each in one transaction together with its new
+number, so a step either happened or did not. A database made by a newer
+version is refused rather than guessed at.
+
+Adding a step (a new table, an index, a column):
+  1. write `_vN(conn)` with plain SQL, here, below the last one;
+  2. add `Step(N, "what it does", _vN)` at the end of STEPS;
+  3. add N's tables to the fixture-based upgrade test if it adds any
+     (tests/test_migrations.py checks that a fresh database and an upgraded
+     one end with the same layout).
+Never change a step that has been released: an office may have run it.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# "QOFC" as a 32-bit number; `sqlite3 office.sqlite 'PRAGMA application_id'` shows 1364149827.
+APPLICATION_ID = int.from_bytes(b"QOFC", "big")
+
+
+class SchemaError(Exception):
+    """A database this software must not open or restore; str() is the whole message."""
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    what: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    """The first released layout (0.1.0), exactly as it was created then."""
+    for sql in (
+        'CREATE TABLE "events" (\n   "seq" INTEGER PRIMARY KEY,\n   "uid" TEXT,\n   "at" TEXT,\n'
+        '   "type" TEXT,\n   "visit" TEXT,\n   "step" INTEGER,\n   "service" TEXT,\n'
+        '   "counter" TEXT,\n   "operator" TEXT,\n   "data" TEXT\n)',
+        'CREATE UNIQUE INDEX "idx_events_uid"\n    ON "events" ("uid")',
+        'CREATE INDEX "idx_events_at"\n    ON "events" ("at")',
+        'CREATE INDEX "idx_events_visit"\n    ON "events" ("visit")',
+        'CREATE TABLE "users" (\n   "login" TEXT PRIMARY KEY,\n   "role" TEXT,\n   "name" TEXT,\n'
+        '   "password_hash" TEXT,\n   "created_at" TEXT\n)',
+        'CREATE TABLE "tokens" (\n   "hash" TEXT PRIMARY KEY,\n   "kind" TEXT,\n   "subject" TEXT,\n'
+        '   "role" TEXT,\n   "counter_id" TEXT,\n   "created_at" TEXT,\n   "expires_at" TEXT\n)',
+        'CREATE TABLE "devices" (\n   "name" TEXT PRIMARY KEY,\n   "kind" TEXT,\n   "created_at" TEXT\n)',
+        'CREATE TABLE "meta" (\n   "key" TEXT PRIMARY KEY,\n   "value" TEXT\n)',
+        "INSERT INTO meta (key, value) VALUES ('schema_version', '1')",
+    ):
+        conn.execute(sql)
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """The file says what it is: our application id; the layout's number moves
+    from the meta table (written, never read) into the file's header."""
+    conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """Bookings (docs/bookings.md): the events' type and time indexed, so the booking book's
+    start-up fold, the reports' bookings and the privacy pass read only `booking.*` lines of
+    a long journal."""
+    conn.execute('CREATE INDEX "idx_events_type_at"\n    ON "events" ("type", "at")')
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "events, users, tokens, devices, meta", _v1),
+    Step(2, "application id; layout version in the header", _v2),
+    Step(3, "index of the events' type and time (bookings)", _v3),
+)
+CURRENT = STEPS[-1].version
+assert [s.version for s in STEPS] == list(range(1, CURRENT + 1)), "steps are numbered 1, 2, 3…"
+
+
+def found_version(conn: sqlite3.Connection, name: str = "the database") -> int:
+    """The layout a database has: 0 for an empty file, or SchemaError if it is not ours."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != 0:
+        raise SchemaError(f"{name}: not an office database (application id {app_id}, ours is {APPLICATION_ID})")
+    tables = _tables(conn)
+    if not tables:
+        return 0
+    if "meta" in tables and "events" in tables:  # layout 1 predates the application id
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] == "1":
+            return 1
+    raise SchemaError(f"{name}: not an office database (it has tables {', '.join(sorted(tables))} "
+                      "but no mark of this software)")
+
+
+def check_version(version: int, name: str = "the database", current: int = CURRENT) -> None:
+    if version > current:
+        raise SchemaError(f"{name} was made by a newer version of the software (database layout {version}); "
+                          f"this one knows layouts up to {current}: upgrade the software or restore a backup")
+
+
+def upgrade(conn: sqlite3.Connection, name: str = "the database",
+            before: Callable[[int], None] | None = None,
+            done: Callable[[Step, float], None] | None = None,
+            steps: tuple[Step, ...] = STEPS) -> tuple[int, int]:
+    """Run the steps the database lacks; returns (layout found, layout now).
+
+    `conn` is in autocommit mode (isolation_level=None). `before(found)` runs
+    once before the first step of an existing database (a copy is kept there);
+    `done(step, seconds)` after each step (the log). Another process may be
+    upgrading at the same moment: each step re-reads the version under the
+    write lock and is skipped if it has run meanwhile.
+    """
+    start = found_version(conn, name)
+    check_version(start, name, steps[-1].version)
+    if start == steps[-1].version:
+        return start, start
+    if start > 0 and before is not None:
+        before(start)
+    for step in steps[start:]:
+        t0 = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if found_version(conn, name) >= step.version:
+                conn.execute("ROLLBACK")
+                continue
+            step.apply(conn)
+            conn.execute(f"PRAGMA user_version = {step.version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if done is not None:
+            done(step, time.perf_counter() - t0)
+    return start, steps[-1].version
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+
+
+def layout(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
+    """Tables and their (column, type), in order: what "our layout" means."""
+    return {t: [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in sorted(_tables(conn))}
+
+
+def expected_layout() -> dict[str, list[tuple[str, str]]]:
+    """The current layout, as a fresh database gets it."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        upgrade(conn)
+        return layout(conn)
+    finally:
+        conn.close()
+
+
+def check_layout(conn: sqlite3.Connection, name: str = "the database") -> None:
+    """SchemaError unless the tables and columns are the current layout's."""
+    want, have = expected_layout(), layout(conn)
+    if want == have:
+        return
+    missing = sorted(set(want) - set(have))
+    extra = sorted(set(have) - set(want))
+    changed = sorted(t for t in set(want) & set(have) if want[t] != have[t])
+    parts = ([f"missing tables {', '.join(missing)}"] if missing else []) + (
+        [f"unknown tables {', '.join(extra)}"] if extra else []) + (
+        [f"different columns in {', '.join(changed)}"] if changed else [])
+    raise SchemaError(f"{name}: not an office database of layout {CURRENT} ({'; '.join(parts)})")
