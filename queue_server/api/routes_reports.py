@@ -18,6 +18,8 @@ COMMON = {
 }
 MAX_PERIOD_DAYS = 400
 REPORT_SCHEMA = {"type": "object"}
+# what `format` answers with: JSON, or a file (docs/reports.md)
+REPORT_TYPES = ",".join(mimetype.split(";")[0] for mimetype, _writer in FORMATS.values())
 
 
 def _date(name: str, raw: str) -> date:
@@ -30,7 +32,7 @@ def _date(name: str, raw: str) -> date:
 def _answer(report: dict, fmt: str, lang: str | None, start: date, end: date | None) -> Response:
     app = office_app()
     body, mimetype = render(report, fmt, lang or app.config.catalog.language)
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # as given: "text/csv; charset=utf-8" once
     if fmt != "json":
         response.headers["Content-Disposition"] = f'attachment; filename="{file_name(start, end, fmt)}"'
     return response
@@ -39,7 +41,7 @@ def _answer(report: dict, fmt: str, lang: str | None, start: date, end: date | N
 def register(api: Api, flask) -> None:
     @endpoint(api, "GET", "/api/v1/reports/daily", summary="One day's timing report against the norms",
               tag="reports", guard=HEADS, query={"date": {**DATE, "required": True}, **COMMON},
-              responses={200: REPORT_SCHEMA})
+              responses={200: REPORT_SCHEMA}, content_type=REPORT_TYPES)
     def report_daily(query):
         app = office_app()
         day = _date("date", query["date"])
@@ -49,7 +51,7 @@ def register(api: Api, flask) -> None:
     @endpoint(api, "GET", "/api/v1/reports/period", summary="A period's timing report (inclusive days)",
               tag="reports", guard=HEADS,
               query={"from": {**DATE, "required": True}, "to": {**DATE, "required": True}, **COMMON},
-              responses={200: REPORT_SCHEMA})
+              responses={200: REPORT_SCHEMA}, content_type=REPORT_TYPES)
     def report_period(query):
         app = office_app()
         start, end = _date("from", query["from"]), _date("to", query["to"])

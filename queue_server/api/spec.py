@@ -41,7 +41,7 @@ class Endpoint:
     query: dict
     responses: dict[int, dict | None]
     auth: str  # "public", or a description of who may call it
-    content_type: str = "application/json"
+    content_type: str = "application/json"  # several, comma-separated, for an answer in formats
 
 
 class Api:
@@ -175,8 +175,9 @@ def openapi_document(api: Api, title: str, enums: dict[str, list[str]] | None = 
             elif status >= 400:
                 op["responses"][str(status)] = _error_response(schema.get("description", "Error"))
             else:
-                ctype = ep.content_type if status < 300 else "application/json"
-                op["responses"][str(status)] = {"description": "OK", "content": {ctype: {"schema": schema}}}
+                types = ep.content_type.split(",") if status < 300 else ["application/json"]
+                op["responses"][str(status)] = {"description": "OK",
+                                                "content": {t.strip(): {"schema": schema} for t in types}}
         op["responses"].setdefault("422", _error_response("Invalid input"))
         op["responses"].setdefault("400", _error_response("Malformed request"))
         paths.setdefault(ep.path, {})[ep.method.lower()] = op

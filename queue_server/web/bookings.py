@@ -3,48 +3,26 @@ bookings with their state, check-in and cancel for a caller, "book for a caller"
 same as a page of its own, ``/bookings``, for contact-centre clerks who work at no counter.
 
 The panel is one include (templates/web/bookings_panel.html) with its own script
-(static/bookings.js) and words (the "booking" catalog), so the console and the dashboard
-change by one line each. Everything it does goes through the bookings API with the page's
+(static/bookings.js), so the console and the dashboard change by one line each; its words
+are the pages' "web" catalog (BOOKING_PANEL_STRINGS for the script). Everything it does goes through the bookings API with the page's
 session cookie and CSRF token, as the console's actions do.
 """
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Blueprint, render_template
 
-from ..i18n import translations
 from . import security as sec
-from .lang import current_lang
+from .lang import BOOKING_PANEL_STRINGS, current_lang, page_gettext
 
-LOCALE_DIR = str(Path(__file__).parents[1] / "locale")
 STAFF_ROLES = ("operator", "head", "admin")
-
-# What bookings.js shows, already translated; msgids are English ("booking" catalog).
-PANEL_STRINGS = (
-    "No bookings for today.", "Booked", "Due", "Late", "Checked in", "No-show", "Cancelled",
-    "Check in", "Cancel", "Cancel the booking?", "Yes, cancel", "Checked in: number {number}.",
-    "Cancelled.", "Booked: {code} on {day} at {time}. Read the code to the caller.",
-    "No free times that day.", "Choose a time.", "Could not reach the server: try again.",
-    "The server refused: {message}", "{n} in all", "walk-in (late)",
-)
-PAGE_STRINGS = ("Bookings are for staff.", "Bookings", "Bookings today", "Book for a caller…", "Book for a caller",
-                "Time", "Code", "Name", "Service", "Status", "Ticket", "Day", "Phone", "E-mail", "Make the booking", "Close",
-                "Tell the caller: the name, phone and e-mail are kept {days} days after the visit, for this "
-                "booking and its reminder.", "A phone or an e-mail is needed for the confirmation.",
-                "Bookings for a day")
-
-
-def booking_gettext(lang: str):
-    return translations(LOCALE_DIR, "booking", lang).gettext
-
 
 def panel_config(principal) -> dict:
     """What the panel's script needs: words, services that take bookings, the token, dates."""
     app = sec.office_app()
     lang = current_lang()
-    _ = booking_gettext(lang)
+    _ = page_gettext(lang)
     catalog, rules = app.config.catalog, app.config.booking
     today = app.clock.now().astimezone(app.service.office.tz).date()
     return {
@@ -52,7 +30,7 @@ def panel_config(principal) -> dict:
         "last_day": (today + timedelta(days=rules.horizon_days)).isoformat(),
         "services": {s.id: s.name(lang) for s in catalog.services.values() if rules.bookable(catalog, s.id)},
         "names": {s.id: s.name(lang) for s in catalog.services.values()},
-        "strings": {s: _(s) for s in PANEL_STRINGS},
+        "strings": {s: _(s) for s in BOOKING_PANEL_STRINGS},
         "can_book": principal is not None and principal.role in STAFF_ROLES,
         "keep_days": app.config.get("privacy.keep_booking_days"), "timezone": catalog.timezone,
     }
@@ -60,7 +38,7 @@ def panel_config(principal) -> dict:
 
 def register(bp: Blueprint, flask) -> None:
     """The panel's helpers for the web templates, and the /bookings page on the web blueprint."""
-    flask.jinja_env.globals.update(booking_gettext=booking_gettext, booking_panel_config=panel_config)
+    flask.jinja_env.globals.update(booking_panel_config=panel_config)
 
     @bp.get("/bookings")
     def bookings():
@@ -74,7 +52,7 @@ def register(bp: Blueprint, flask) -> None:
                                    notice=None, counters=[], taken_by=None, chosen=None, login_value="")
         if p.kind != "staff":
             return render_template("web/refused.html", **base_context(_, p), title=_("Not for this account"),
-                                   message=booking_gettext(current_lang())("Bookings are for staff."),
+                                   message=_("Bookings are for staff."),
                                    config={"lang": current_lang(), "csrf": sec.csrf_token(), "strings": {}},
                                    link=None), 403
         return render_template("web/bookings.html", **base_context(_, p))

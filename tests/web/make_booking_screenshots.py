@@ -115,9 +115,13 @@ def shoot_staff(browser, office: WebOffice, made: list[dict]) -> None:
     enter_with_session(page, office, "op1", "1", "/console")
     page.keyboard.press("KeyN")  # Смирнова's 10:40 is due: called before the walk-in of 10:30
     page.wait_for_selector("#visitor:not([hidden])")
-    page.wait_for_selector("#bk-rows tr")
+    page.wait_for_selector("#bk-rows tr", state="attached")
     page.mouse.move(0, 0)
-    page.screenshot(path=SHOTS / "console-bookings.png", full_page=True)
+    page.screenshot(path=SHOTS / "console-bookings-called.png")
+    page.get_by_role("button", name="Записи на сегодня").click()
+    page.wait_for_selector("#bk-rows tr")
+    page.screenshot(path=SHOTS / "console-bookings.png")
+    page.keyboard.press("Escape")
     page.keyboard.press("KeyS")
     page.context.close()
     office.clock.set(at("10:55"))
@@ -126,8 +130,9 @@ def shoot_staff(browser, office: WebOffice, made: list[dict]) -> None:
     office.post("/api/v1/counters/2/next", "op2")  # Кузнецов, at 11:00
     dash = browser.new_context(viewport=SCREEN, locale="ru-RU").new_page()
     enter_with_session(dash, office, "head", None, "/dashboard")
+    dash.get_by_role("button", name="Записи на сегодня").click()
     dash.wait_for_selector("#bk-rows tr")
-    dash.screenshot(path=SHOTS / "dashboard-bookings.png", full_page=True)
+    dash.screenshot(path=SHOTS / "dashboard-bookings.png")
     dash.context.close()
     cc = browser.new_context(viewport=SCREEN, locale="ru-RU").new_page()
     token = office.login("op3")
@@ -184,7 +189,7 @@ def main() -> None:
             shoot_report(office)
         finally:
             office.stop()
-    print("written: book-*.png, console-bookings.png, dashboard-bookings.png, bookings-page.png, "
+    print("written: book-*.png, console-bookings*.png, dashboard-bookings.png, bookings-page.png, "
           "report-bookings-ru.png")
 
 

@@ -177,6 +177,8 @@ def test_a_form_past_the_free_bookings_carries_the_pages_proof(web_office, phone
 def test_staff_book_for_a_caller_and_check_in_from_the_console(web_office, page_for):
     page = page_for("ru")
     enter_with_session(page, web_office, "op1", "1", "/console")
+    assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")  # the console still fits
+    page.get_by_role("button", name="Записи на сегодня").click()
     page.get_by_role("button", name="Записать по звонку…").click()
     page.select_option("#bk-service", "payments")
     page.fill("#bk-date", "2026-11-20")

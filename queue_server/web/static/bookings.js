@@ -57,6 +57,11 @@
     $("bk-empty").hidden = list.length > 0;
     const counts = Object.entries(data.counts).map(([k, n]) => `${t(STATUS[k] || k)}: ${n}`);
     $("bk-counts").textContent = list.length ? `${t("{n} in all", { n: list.length })} · ${counts.join(" · ")}` : "";
+    const launch = $("bk-launch-count");
+    if (launch && day === cfg.today) {
+      const soon = (data.counts.due || 0) + (data.counts.late || 0);
+      launch.textContent = list.length ? `(${list.length}${soon ? " · " + t("Due") + ": " + soon : ""})` : "";
+    }
     for (const b of list) {
       const tr = document.createElement("tr");
       tr.dataset.code = b.code;
@@ -76,7 +81,7 @@
         actions.appendChild(button(t("Check in"), () => checkIn(b.code)));
       }
       if (b.changeable) {
-        const cancel = button(t("Cancel"), () => {
+        const cancel = button(t("Cancel booking"), () => {
           if (cancel.dataset.sure) { cancelBooking(b.code); return; }
           cancel.dataset.sure = "1";
           cancel.textContent = t("Yes, cancel");
@@ -114,6 +119,11 @@
   }
 
   $("bk-day").addEventListener("change", (ev) => { day = ev.target.value || cfg.today; load(); });
+  const list = $("bk-list");
+  if (list) {
+    document.querySelector("[data-bk-show]").addEventListener("click", () => { list.showModal(); load(); });
+    document.querySelector("[data-bk-list-close]").addEventListener("click", () => list.close());
+  }
   $("bk-day-form").addEventListener("submit", (ev) => ev.preventDefault());
 
   const dialog = $("bk-dialog");
