@@ -28,6 +28,7 @@ FREE = "Free"
 NOW_CALLING = "Now calling"
 SERVING = "Serving"
 COUNTER_N = "Counter {counter}"
+BOOKED_FOR = "booked for {time}"  # under a number called for its booking (docs/bookings.md)
 PAUSE_REASONS = {
     "break": "Break",
     "lunch": "Lunch break",
@@ -35,7 +36,7 @@ PAUSE_REASONS = {
     "other": "Break",
 }
 MSGIDS = (TICKET, COUNTER, WAITING, CONNECTING, RECONNECTING, REFUSED, NO_CALLS, CLOSED, FREE,
-          NOW_CALLING, SERVING, COUNTER_N, *sorted(set(PAUSE_REASONS.values())))
+          NOW_CALLING, SERVING, COUNTER_N, BOOKED_FOR, *sorted(set(PAUSE_REASONS.values())))
 
 
 def display_gettext(lang: str | None) -> Callable[[str], str]:

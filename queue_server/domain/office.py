@@ -398,9 +398,13 @@ class Office:
 
     def _call_record(self, step: Step, e: Event) -> dict:
         visit = self.visits[step.visit_id]
-        return {"number": visit.number, "counter_id": e.counter, "service_id": step.service_id,
-                "at": ev.format_at(e.at), "visit_id": visit.id, "lang": visit.lang,
-                "recall": e.type == ev.STEP_RECALLED}
+        record = {"number": visit.number, "counter_id": e.counter, "service_id": step.service_id,
+                  "at": ev.format_at(e.at), "visit_id": visit.id, "lang": visit.lang,
+                  "recall": e.type == ev.STEP_RECALLED}
+        reason = step.reason or {}
+        if reason.get("code") == "appointment":  # the hall sees why this one came first
+            record["appointment"] = (reason.get("params") or {}).get("due")
+        return record
 
     def _started(self, e: Event) -> None:
         step = self._step(e)
