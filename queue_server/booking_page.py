@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import wraps
 from pathlib import Path
 
 from babel.dates import format_date
@@ -162,15 +163,22 @@ def _too_many(lang: str, exc: ApiError):
     return response
 
 
-def register(api, flask: Flask) -> None:
-    def book_page():
-        app = office_app()
-        lang = page_lang()
+def _gated(view):
+    """The public pages' per-address rate (booking_guard.py) before the view runs."""
+    @wraps(view)
+    def gated(*args, **kwargs):
         try:
             _gate()
         except ApiError as exc:
-            return _too_many(lang, exc)
-        return _book(app, lang, request.args)
+            return _too_many(page_lang(), exc)
+        return view(*args, **kwargs)
+    return gated
+
+
+def register(api, flask: Flask) -> None:
+    @_gated
+    def book_page():
+        return _book(office_app(), page_lang(), request.args)
 
     def _book(app, lang: str, values, error: str | None = None, status: int = 200):
         services = _services(app, lang)
@@ -234,23 +242,23 @@ def register(api, flask: Flask) -> None:
                     "late_min": rules.late_min}
         return app.service.read(read)
 
+    @_gated
     def booking_page(code: str):
-        app = office_app()
-        lang = page_lang()
-        try:
-            _gate()
-        except ApiError as exc:
-            return _too_many(lang, exc)
+        return _show(code, page_lang())
+
+    def _show(code: str, lang: str, error: str | None = None, status: int = 200):
+        """The booking's page; `error`: a refusal of what the visitor just asked (shown here,
+        never carried in the address, where anyone could write any words into a link)."""
         read = read_code(code) if _CODE_PATH.match(code) else None
-        ctx = _booking_context(app, read) if read else None
+        ctx = _booking_context(office_app(), read) if read else None
         if ctx is None:
             return _page("book_unknown.html", lang, 404)
         b = ctx["b"]
-        return _page("book_manage.html", lang, **ctx, code_spaced=spaced(b.code), qr=qr_svg(b.code),
+        return _page("book_manage.html", lang, status, **ctx, code_spaced=spaced(b.code), qr=qr_svg(b.code),
                      day_long=format_date(ctx["day"], "EEEE, d MMMM y", locale=lang),
                      service_name=ctx["service"].name(lang) if ctx["service"] else b.service_id,
-                     phone=masked(b.phone), email=masked(b.email), notice=_notice(lang),
-                     error=request.args.get("error"), confirm_cancel=request.args.get("cancel") == "1")
+                     phone=masked(b.phone), email=masked(b.email), notice=None if error else _notice(lang),
+                     error=error, confirm_cancel=request.args.get("cancel") == "1")
 
     def _notice(lang: str) -> str | None:
         _ = gettext(lang)
@@ -263,33 +271,26 @@ def register(api, flask: Flask) -> None:
         return None
 
     def _act(code: str, command, then: str):
-        app = office_app()
         lang = page_lang()
+        code = read_code(code) or ""
         try:
-            _gate()
-            code = read_code(code) or ""
-            app.service.handle(command(code), PUBLIC)
-        except ApiError as exc:
-            return _too_many(lang, exc)
+            office_app().service.handle(command(code), PUBLIC)
         except DomainError as exc:
-            if exc.status == 404:
-                return _page("book_unknown.html", lang, 404)
-            return redirect(url_for("booking_page", code=code, lang=lang, error=_refusal(lang, exc)), 303)
+            return _show(code, lang, _refusal(lang, exc), exc.status)
         return redirect(url_for("booking_page", code=code, lang=lang, **{then: 1}), 303)
 
+    @_gated
     def booking_cancel(code: str):
         return _act(code, c.CancelBooking, "cancelled")
 
+    @_gated
     def booking_check_in(code: str):
         return _act(code, c.CheckInBooking, "checked")
 
+    @_gated
     def booking_move(code: str):
         app = office_app()
         lang = page_lang()
-        try:
-            _gate()
-        except ApiError as exc:
-            return _too_many(lang, exc)
         code = read_code(code) or ""
         ctx = _booking_context(app, code)
         if ctx is None:

@@ -341,21 +341,12 @@ class JournalStore:
         typed = " OR ".join(
             f"(type = '{type_}' AND COALESCE(json_extract(data, '$.{key}'), '') NOT IN "
             f"({', '.join(repr(v) for v in ('', *NOT_TYPED))}))" for type_, key in FREE_TEXT)
-        changed = 0
         with self._transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'texts_blanked_before'").fetchone()
             since = row[0] if row else ""
             rows = conn.execute(f"SELECT uid, {_COLUMNS} FROM events WHERE at >= ? AND at < ? AND ({typed})",
                                 (since, until)).fetchall()
-            for uid, *line in rows:
-                e = _event(tuple(line))
-                blank = without_free_text(e)
-                if blank is None:
-                    continue
-                n = _occurrence_number(e.uid(), uid)
-                conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
-                             (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
-                changed += 1
+            changed = _blank_rows(conn, rows)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
                          (until,))
         return changed
@@ -366,7 +357,6 @@ class JournalStore:
         blanking as `blank_texts`, keys and import included. Reads `booking.*` lines only."""
         until = format_at(slot_before)
         typed = " OR ".join(f"COALESCE(json_extract(c.data, '$.{key}'), '') != ''" for _type, key in BOOKING_TEXT)
-        changed = 0
         with self._transaction() as conn:
             rows = conn.execute(
                 f"""WITH moved AS (SELECT json_extract(data, '$.code') AS code, MAX(json_extract(data, '$.start')) AS start
@@ -376,16 +366,7 @@ class JournalStore:
                     WHERE c.type = ? AND MAX(json_extract(c.data, '$.start'), COALESCE(m.start, '')) < ?
                       AND ({typed})""",
                 (BOOKING_RESCHEDULED, BOOKING_CREATED, until)).fetchall()
-            for uid, *line in rows:
-                e = _event(tuple(line))
-                blank = without_free_text(e)
-                if blank is None:
-                    continue
-                n = _occurrence_number(e.uid(), uid)
-                conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
-                             (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
-                changed += 1
-        return changed
+            return _blank_rows(conn, rows)
 
     def booking_events(self, since: datetime, until: datetime | None = None) -> Iterator[Event | UnreadableRow]:
         """`booking.*` events from `since` (to `until`), in journal order, by the type index."""
@@ -526,6 +507,22 @@ class JournalStore:
                 oplog.event(log, "db.checkpoint_failed", logging.WARNING, error=str(exc))
             self.conn.close()
         self._file_lock.release()
+
+
+def _blank_rows(conn: sqlite3.Connection, rows: list) -> int:
+    """Blank the typed texts of (uid, *columns) rows in place; each blanked event takes the key
+    its blanked line has (so the journal's import stays idempotent). Returns how many changed."""
+    changed = 0
+    for uid, *line in rows:
+        e = _event(tuple(line))
+        blank = without_free_text(e)
+        if blank is None:
+            continue
+        n = _occurrence_number(e.uid(), uid)
+        conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
+                     (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
+        changed += 1
+    return changed
 
 
 def _stored(conn: sqlite3.Connection, uid: str) -> bool:

@@ -212,3 +212,18 @@ def test_a_contact_centre_clerk_logs_in_without_a_counter(web_office, page_for):
     page.wait_for_url(re.compile(r"/bookings$"))
     page.wait_for_selector("#bk-empty:not([hidden])")
     assert "Записей на сегодня нет" in text_of(page, "#bk-empty")
+
+
+def test_a_refused_action_is_shown_on_the_page_not_carried_in_a_link(web_office):
+    """A refusal is rendered in the answer (409); no address can put words on the page."""
+    r = requests.post(web_office.url + "/api/v1/bookings", timeout=5, json={
+        "service_id": "payments", "start": "2026-11-21T10:00:00+03:00", "name": "Петров", "phone": "+79160000009"})
+    code = r.json()["code"]
+    first = requests.post(web_office.url + f"/b/{code}/cancel", data={"lang": "ru"}, timeout=5,
+                          allow_redirects=False)
+    assert first.status_code == 303 and first.headers["Location"].endswith("cancelled=1")
+    again = requests.post(web_office.url + f"/b/{code}/cancel", data={"lang": "ru"}, timeout=5,
+                          allow_redirects=False)
+    assert again.status_code == 409 and "Эта запись отменена" in again.text
+    spoof = requests.get(web_office.url + f"/b/{code}?error=Позвоните+по+номеру+8-800", timeout=5)
+    assert spoof.status_code == 200 and "8-800" not in spoof.text
