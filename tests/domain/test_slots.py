@@ -168,3 +168,14 @@ def test_today_lists_only_slots_still_ahead():
     h = BookingHarness()
     starts = [s.start for s, _ in h.book.slots("reception", T0.date(), h.now)]
     assert starts[0] == T0 and all(s >= T0 for s in starts)
+
+
+def test_an_hours_budget_is_the_local_clock_hour_even_at_a_half_hour_offset():
+    """Kolkata is UTC+5:30: 10:00–10:59 local is one hour for the budget (3 reception bookings),
+    though it straddles two UTC hours."""
+    h = BookingHarness(timezone="Asia/Kolkata", now=datetime.fromisoformat("2026-11-20T09:00:00+05:30"))
+    for i, hhmm in enumerate(("10:00", "10:05", "10:10")):
+        h.make("reception", datetime.fromisoformat(f"2026-11-21T{hhmm}:00+05:30"), phone=f"+7912000000{i}")
+    with pytest.raises(SlotUnavailable):
+        h.make("reception", datetime.fromisoformat("2026-11-21T10:35:00+05:30"), phone="+79129999999")
+    h.make("reception", datetime.fromisoformat("2026-11-21T11:00:00+05:30"), phone="+79129999999")

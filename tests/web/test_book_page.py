@@ -77,6 +77,12 @@ def test_the_form_says_what_is_missing_and_keeps_what_was_typed(web_office, phon
     assert "Укажите телефон или адрес эл. почты" in text_of(page, "#form-error")
     assert page.input_value("#f-name") == "Иванова Мария"
     assert created(web_office) == []
+    # without the consent (a form sent by hand: the page itself requires the box)
+    r = requests.post(web_office.url + "/book", timeout=5, data={
+        "service": "consultation", "slot": "2026-11-21T10:00:00+03:00", "name": "Иванова Мария",
+        "phone": "+79123456789", "lang": "ru"})
+    assert r.status_code == 422 and "согласие на обработку данных" in r.text
+    assert created(web_office) == []
 
 
 def test_move_then_cancel_from_the_link_in_the_confirmation(web_office, phone):
