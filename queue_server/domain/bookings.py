@@ -288,7 +288,7 @@ class BookingBook:
     # ---- applying events -------------------------------------------------------
     def apply(self, e: Event) -> None:
         d = e.data
-        code = d.get("code")
+        code = str(d.get("code") or "")  # the event schema requires it
         if e.type == ev.BOOKING_CREATED:
             b = Booking(code, e.service or "", parse_at(d["start"]), int(d.get("minutes") or 0) * 60,
                         d.get("name") or "", d.get("phone"), d.get("email"), d.get("lang") or "ru",
@@ -296,9 +296,10 @@ class BookingBook:
             self.bookings[code] = b
             self._hold(b, +1)
             return
-        b = self.bookings.get(code or "")
-        if b is None:
+        known = self.bookings.get(code)
+        if known is None:
             return  # made before the span the book reads: nothing to update
+        b = known
         if e.type == ev.BOOKING_RESCHEDULED:
             self._hold(b, -1)
             b.start, b.seconds = parse_at(d["start"]), int(d.get("minutes") or 0) * 60 or b.seconds

@@ -12,6 +12,7 @@ and the eve's reminders that were due are sent if they have not been.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -46,7 +47,10 @@ class BookingNotices:
         self.manage_url = manage_url  # code -> the booking's page
         for type_, purpose in ((ev.BOOKING_CREATED, "confirmation"), (ev.BOOKING_RESCHEDULED, "confirmation"),
                                (ev.BOOKING_CANCELLED, "cancellation")):
-            service.on(type_, lambda e, purpose=purpose: self._on_event(e, purpose))
+            service.on(type_, self._reaction(purpose))
+
+    def _reaction(self, purpose: str) -> Callable[[Event], None]:
+        return lambda e: self._on_event(e, purpose)
 
     # ---- sending ------------------------------------------------------------
     def _on_event(self, e: Event, purpose: str) -> None:
@@ -114,7 +118,7 @@ def compose(office: Office, b: Booking, purpose: str, channel: str, url: str) ->
     tz = office.catalog.timezone
     service = office.catalog.services.get(b.service_id)
     rules = office.bookings.rules
-    fill = {"office": office.catalog.office_name, "service": service.name(lang) if service else b.service_id,
+    fill: dict[str, str | int] = {"office": office.catalog.office_name, "service": service.name(lang) if service else b.service_id,
             "date": format_date(b.start.astimezone(office.tz).date(), "d MMMM", locale=lang),
             "weekday": format_date(b.start.astimezone(office.tz).date(), "EEEE", locale=lang),
             "time": hhmm(b.start, tz), "code": spaced(b.code), "url": url, "name": b.name,
@@ -139,7 +143,7 @@ def compose(office: Office, b: Booking, purpose: str, channel: str, url: str) ->
         first = (_("You are booked at {office}:") if purpose == "confirmation"
                  else _("We are expecting you tomorrow at {office}:"))
         lines += [first.format(**fill), "",
-                  "    " + fill["service"],
+                  "    " + str(fill["service"]),
                   "    " + _("{weekday}, {date} at {time} (about {minutes} min)").format(**fill),
                   "    " + _("Booking code: {code}").format(**fill), "",
                   _("When you come, check in at the kiosk in the hall: type the code, or hold the QR code "
@@ -148,5 +152,5 @@ def compose(office: Office, b: Booking, purpose: str, channel: str, url: str) ->
                   _("If you are more than {late} minutes late, you will be served in the general queue.").format(
                       **fill), "",
                   _("Move or cancel the booking: {url}").format(**fill)]
-    lines += ["", "— " + fill["office"]]
+    lines += ["", "— " + str(fill["office"])]
     return Message(b.email or "", "\n".join(lines), subject)
