@@ -347,6 +347,9 @@ class BookingBook:
         for b in old:
             self._hold(b, -1)
             del self.bookings[b.code]
+        gone = self.day(before)
+        for key in [k for k in self._plans if k[1] < gone]:  # past days' slots are not asked for again
+            del self._plans[key]
         return len(old)
 
     def blank_personal(self, before: datetime) -> None:
