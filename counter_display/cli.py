@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     _server_args(p)
     _screen_args(p)
     p.add_argument("--counter", required=True, help="counter id as in office.toml, e.g. 3")
+    p.add_argument("--rating", type=int, choices=(3, 5), default=None,
+                   help="a touch screen facing the visitor: ask for a score (3 or 5 keys) after each service")
 
     p = sub.add_parser("led", help="drive serial LED boards from the calls")
     _verbose_arg(p)
@@ -76,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     _verbose_arg(p)
     _server_args(p)
     p.add_argument("--port", action="append", required=True, help="pad line SPEC (repeat for several)")
+
+    p = sub.add_parser("rating-pad", help="rating pads: the visitor's score of the service just given")
+    _verbose_arg(p)
+    _server_args(p)
+    p.add_argument("--port", action="append", required=True, help="pad line SPEC (repeat for several)")
+    p.add_argument("--keys", type=int, choices=(3, 5), default=5, help="keys on each pad (default 5)")
 
     p = sub.add_parser("test-led", help="commissioning: send one text line to an LED board")
     _verbose_arg(p)
@@ -162,7 +170,7 @@ def cmd_counter(args) -> int:
     def build():
         from counter_display.apps import CounterApp
 
-        app = CounterApp(args.server, args.token, args.counter, lang=args.lang)
+        app = CounterApp(args.server, args.token, args.counter, lang=args.lang, rating_keys=args.rating)
 
         def extra() -> dict:
             face = app.screen.shown
@@ -215,8 +223,8 @@ def cmd_led(args) -> int:
     return 0
 
 
-def cmd_buttons(args) -> int:
-    from counter_display.button_bridge import ButtonBridge
+def _run_pads(args, command: str, build, what: str) -> int:
+    """Serial pads (call buttons, rating pads): build the bridge, listen until a signal."""
     from counter_display.server_api import ServerApi, StatusReporter
     from hardware.serial_port import SpecError
 
@@ -224,18 +232,33 @@ def cmd_buttons(args) -> int:
     api = ServerApi(args.server, args.token)
     reporter = StatusReporter(api)
     try:
-        bridge = ButtonBridge(api, args.port, reporter=reporter)
+        bridge = build(api, reporter)
     except SpecError as exc:
-        print(f"qdisplay buttons: {exc}", file=sys.stderr)
+        print(f"qdisplay {command}: {exc}", file=sys.stderr)
         return 2
     bridge.start()
-    print(f"Listening for call buttons on {', '.join(args.port)}")
+    print(f"Listening for {what} on {', '.join(args.port)}")
     try:
         _wait_for_signal()
     finally:
         bridge.stop()
         reporter.stop()
     return 0
+
+
+def cmd_buttons(args) -> int:
+    from counter_display.button_bridge import ButtonBridge
+
+    return _run_pads(args, "buttons", lambda api, reporter: ButtonBridge(api, args.port, reporter=reporter),
+                     "call buttons")
+
+
+def cmd_rating_pad(args) -> int:
+    from counter_display.rating_bridge import rating_bridge
+
+    return _run_pads(args, "rating-pad", lambda api, reporter: rating_bridge(api, args.port, args.keys,
+                                                                             reporter=reporter),
+                     f"{args.keys}-key rating pads")
 
 
 def cmd_test_led(args) -> int:
@@ -264,6 +287,7 @@ def cmd_test_announce(args) -> int:
 
 
 COMMANDS = {"hall": cmd_hall, "counter": cmd_counter, "led": cmd_led, "buttons": cmd_buttons,
+            "rating-pad": cmd_rating_pad,
             "test-led": cmd_test_led, "test-announce": cmd_test_announce}
 
 

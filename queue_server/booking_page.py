@@ -78,9 +78,7 @@ def _guard() -> BookingGuard:
 
 
 def _gate() -> None:
-    wait = _guard().wait_s(request.remote_addr or "")
-    if wait > 0:
-        raise ApiError(429, "too_many_requests", "")
+    office_app().public_limits["booking"].check(request.remote_addr or "")
 
 
 def _refusal(lang: str, exc: Exception) -> str:
@@ -164,7 +162,7 @@ def _too_many(lang: str, exc: ApiError):
 
 
 def _gated(view):
-    """The public pages' per-address rate (booking_guard.py) before the view runs."""
+    """The public pages' per-address rate (`public_limits["booking"]`) before the view runs."""
     @wraps(view)
     def gated(*args, **kwargs):
         try:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .domain.catalog import Catalog
-from .domain.events import Event
+from .domain.events import APPEAL_TYPES, BOOKING_TYPES
 from .domain.slots import MAX_HORIZON_DAYS
 from .journal_store import JournalStore
 
@@ -37,25 +38,54 @@ def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]
     return first, last
 
 
-def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None) -> dict:
-    """The JSON report of one day (end None) or of a period of days, inclusive."""
+def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None,
+                 now: datetime | None = None) -> dict:
+    """The JSON report of one day (end None) or of a period of days, inclusive. The appeals
+    registry's figures read its whole history up to the period's end (the type index);
+    `now` cuts "overdue" when the period has not ended yet."""
     from .reports.daily import daily_report, period_report
 
     tz = catalog.timezone
     first, last = _period_bounds(start, end or start, tz)
     lines = store.lines_between(first, last)
+    appeal_lines = store.events_of_types(APPEAL_TYPES, before=last)
     bookings = booking_lines(store, first, last)
     if end is None:
-        return daily_report(lines, catalog, start, tz, bookings)
-    return period_report(lines, catalog, start, end, tz, bookings)
+        return daily_report(lines, catalog, start, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now)
+    return period_report(lines, catalog, start, end, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now)
 
 
 def booking_lines(store: JournalStore, first: datetime, last: datetime) -> list[dict]:
     """The `booking.*` lines that tell what became of the period's bookings: from the earliest
     a booking of the period can have been made to the day after it (a no-show is marked once
-    its day is over). A few per booking, read by the type index."""
+    its day is over). A few per booking (SQLite reads the span by the events' time index)."""
     since = first - timedelta(days=MAX_HORIZON_DAYS + 1)
-    return [e.to_line() for e in store.booking_events(since, last + timedelta(days=2)) if isinstance(e, Event)]
+    return store.lines_of_types(BOOKING_TYPES, since, last + timedelta(days=2))
+
+
+QUARTER = re.compile(r"^((?:19|2\d)\d\d)[-\s]?[Qq]([1-4])$")  # 1900Q1 … 2999Q4
+
+
+def quarter_days(quarter: str) -> tuple[date, date]:
+    """"2026Q4" → (2026-10-01, 2026-12-31); ValueError for anything else."""
+    m = QUARTER.match(quarter.strip())
+    if not m:
+        raise ValueError(f"not a quarter: {quarter!r} (expected e.g. 2026Q4)")
+    year, q = int(m.group(1)), int(m.group(2))
+    first = date(year, 3 * q - 2, 1)
+    last = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
+    return first, last
+
+
+def build_quarter(store: JournalStore, catalog: Catalog, quarter: str, now: datetime | None = None) -> dict:
+    """The quarterly «Мониторинг обращений» (seed 002, slide 10) of the appeals registry."""
+    from .reports.appeal_figures import quarter_report
+
+    first_day, last_day = quarter_days(quarter)
+    first, last = _period_bounds(first_day, last_day, catalog.timezone)
+    year, q = first_day.year, (first_day.month + 2) // 3
+    return quarter_report(store.events_of_types(APPEAL_TYPES, before=last), catalog.office_name, catalog.timezone,
+                          f"{year}Q{q}", (first_day.isoformat(), last_day.isoformat()), first, last, now)
 
 
 def render(report: dict, fmt: str, lang: str) -> tuple[bytes, str]:
@@ -64,10 +94,14 @@ def render(report: dict, fmt: str, lang: str) -> tuple[bytes, str]:
     if renderer is None:
         return json.dumps(report, ensure_ascii=False, indent=1).encode(), mimetype
     module, name = renderer
+    if fmt == "pdf" and report.get("kind") == "appeals_quarter":  # the monitoring form's own page
+        module, name = "queue_server.reports.monitoring_pdf", "to_pdf"
     return getattr(importlib.import_module(module), name)(report, lang), mimetype
 
 
-def file_name(start: date, end: date | None, fmt: str) -> str:
+def file_name(start: date, end: date | None, fmt: str, quarter: str | None = None) -> str:
+    if quarter:
+        return f"appeals-{quarter}.{fmt}"
     span = start.isoformat() if end is None else f"{start.isoformat()}_{end.isoformat()}"
     return f"report-{span}.{fmt}"
 

@@ -34,7 +34,7 @@ class BookingHarness:
     def __init__(self, extra: str = "", hours: str | None = None, timezone: str | None = None,
                  now: datetime = T0):
         self.config = office_config(extra, hours, timezone)
-        self.office = Office(self.config.catalog, self.config.hours, self.config.booking)
+        self.office = Office(self.config.catalog, self.config.hours, self.config.appeal_rules, self.config.booking)
         self.book = self.office.bookings
         self.now = now
         self.journal: list[ev.Event] = []

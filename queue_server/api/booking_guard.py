@@ -1,12 +1,13 @@
 """What stands between the public booking endpoints and a script: rates and a proof of work.
 
 Booking needs no account, so the office's capacity is open to anyone who can
-send a request. Three limits, all in this one place:
+send a request. Three limits; the last two here:
 
 * a token bucket per address over every public booking request (slots,
   bookings, a code's page, check-in by phone): `booking.public_per_minute`,
-  bursts of as many; a code is a capability, so this is also what makes
-  guessing codes hopeless (8 characters of 32: 40 bits);
+  bursts of as many (`app.public_limits["booking"]`, api/public_limit.py, the
+  edge's buckets); a code is a capability, so this is also what makes guessing
+  codes hopeless (8 characters of 32: 40 bits);
 * each address makes `booking.unchallenged_per_hour` bookings an hour freely;
   beyond that, and for everyone while the office as a whole takes more than
   ten times that many public bookings an hour, a booking must carry a proof of
@@ -22,9 +23,6 @@ solves it in the background, ~0.3 s, while they type) and costs a script the
 same CPU for every booking, so a thousand bookings cost a thousand times as
 much; challenges are signed (no state kept per visitor), expire after ten
 minutes and are accepted once.
-
-The bucket has the same shape as the serving edge's `Buckets` (take → seconds
-to wait) so it can give way to it; here it runs on request threads, under a lock.
 """
 from __future__ import annotations
 
@@ -41,31 +39,6 @@ MAX_KEYS = 100_000
 CHALLENGE_S = 600
 HOUR_S = 3600.0
 OFFICE_FACTOR = 10  # the office-wide valve: this many addresses' free bookings an hour
-
-
-class TokenBuckets:
-    """Token buckets by key: `rate` a second, bursts of `capacity`. `take` → 0 when the
-    request may go, else the seconds until it could (a refused request costs nothing)."""
-
-    def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic):
-        self.rate, self.capacity, self.clock = float(rate), float(capacity), clock
-        self._state: OrderedDict[object, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, key) -> float:
-        with self._lock:
-            now = self.clock()
-            tokens, last = self._state.pop(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            wait = 0.0
-            if tokens >= 1:
-                tokens -= 1
-            else:
-                wait = (1 - tokens) / self.rate if self.rate > 0 else 60.0
-            self._state[key] = (tokens, now)
-            while len(self._state) > MAX_KEYS:
-                self._state.popitem(last=False)
-            return wait
 
 
 def leading_zero_bits(digest: bytes) -> int:
@@ -88,9 +61,8 @@ def solve(challenge: str, bits: int) -> str:
 
 
 class BookingGuard:
-    def __init__(self, per_minute: int, free_per_hour: int, bits: int,
+    def __init__(self, free_per_hour: int, bits: int,
                  now: Callable[[], datetime], monotonic: Callable[[], float] = time.monotonic):
-        self.requests = TokenBuckets(per_minute / 60, max(1, per_minute), monotonic)
         self.free_per_hour = free_per_hour
         self.bits = bits
         self.now = now  # the office's clock: challenges expire by it
@@ -100,10 +72,6 @@ class BookingGuard:
         self._office: deque[float] = deque()
         self._used: dict[str, float] = {}  # challenges accepted, until they expire
         self._lock = threading.Lock()
-
-    # ---- rate ----------------------------------------------------------------
-    def wait_s(self, address: str) -> float:
-        return self.requests.take(address)
 
     # ---- bookings an hour -------------------------------------------------------
     def _recent(self, times: deque[float]) -> int:

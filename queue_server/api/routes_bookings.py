@@ -54,10 +54,7 @@ def public_gate(app, principal) -> None:
     """The per-address rate of the public endpoints (staff and devices are not held to it)."""
     if principal is not PUBLIC:
         return
-    wait = guard_of(app).wait_s(client_address())
-    if wait > 0:
-        raise ApiError(429, "too_many_requests", "Too many requests from your address: try again in a minute",
-                       {"retry_after_s": int(wait) + 1})
+    app.public_limits["booking"].check(client_address())
 
 
 def parse_start(text: str) -> datetime:

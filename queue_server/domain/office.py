@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from . import events as ev
+from .appeals import AppealRegistry, AppealRules
 from .bookings import BookingBook
 from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES, Catalog
 from .errors import (
@@ -59,9 +60,12 @@ def _arrival(step: Step) -> int:
 
 
 class Office:
-    def __init__(self, catalog: Catalog, hours: WorkingHours, booking_rules: BookingRules | None = None):
+    def __init__(self, catalog: Catalog, hours: WorkingHours, appeal_rules: AppealRules | None = None,
+                 booking_rules: BookingRules | None = None):
         self.catalog = catalog
         self.hours = hours
+        # appeals live for years, not a day: the registry is folded from the whole journal
+        self.appeals = AppealRegistry(appeal_rules or AppealRules(timezone=catalog.timezone))
         self.tz = ZoneInfo(catalog.timezone)
         self.bookings = BookingBook(catalog, hours, booking_rules)
         self.visits: dict[str, Visit] = {}
@@ -462,6 +466,18 @@ class Office:
         for vid in [v.id for v in self.visits.values() if v.closed_at and v.closed_at < horizon]:
             del self.visits[vid]
 
+    def _rated(self, e: Event) -> None:
+        visit = self.visits.get(e.visit or "")
+        if visit is not None:
+            visit.rating = (e.data["score"], e.data.get("comment") or "")
+
+    def _appeal_event(self, e: Event) -> None:
+        self.appeals.apply(e)
+        if e.type == ev.APPEAL_REGISTERED and e.data.get("rating"):
+            visit = self.visits.get(e.data.get("visit_id") or "")
+            if visit is not None:
+                visit.complained = True
+
     def _dequeue(self, step: Step) -> None:
         queue = self.queues.get(step.service_id, [])
         i = bisect.bisect_left(queue, step.arrival, key=_arrival)
@@ -515,4 +531,6 @@ _HANDLERS = {
     ev.COUNTER_PAUSED: Office._counter_event,
     ev.COUNTER_RESUMED: Office._counter_event,
     **{t: Office._booking_event for t in ev.BOOKING_TYPES},
+    ev.VISIT_RATED: Office._rated,
+    **{t: Office._appeal_event for t in (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)},
 }

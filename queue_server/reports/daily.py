@@ -10,11 +10,14 @@ mistaken for "everybody was served at once".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, Catalog
 
+from .appeal_figures import registry_figures
 from .bookings import booking_counts
+from .feedback import feedback
 from .groups import Figures, Folded, Group, fold, seconds, within_norm
 from .stats import mean_or_none, share, summarize
 from .timing import K_OPEN_T, K_PAUSED_T, V_DAY, Tally, scan
@@ -22,8 +25,9 @@ from .timing import K_OPEN_T, K_PAUSED_T, V_DAY, Tally, scan
 REPORT_VERSION = 1
 
 
-def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None,
-                 bookings: Iterable | None = None) -> dict:
+def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None, *,
+                 bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
+                 as_of: datetime | None = None) -> dict:
     """Timing report of one office day (the local calendar day in ``tz``).
 
     ``events``: the journal in order, as ``Event`` objects, journal-line dicts
@@ -33,16 +37,24 @@ def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None =
     enough to hold the day's bookings from when they were made to their outcome
     (bookings.py); None counts those among ``events``.
     """
-    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, bookings)
+    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, bookings, appeal_lines, as_of)
     report["kind"] = "daily"
     report["date"] = day.isoformat()
     return report
 
 
 def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
-                  tz: str | None = None, bookings: Iterable | None = None) -> dict:
-    """Timing report of the days ``start``..``end`` inclusive, plus a row per day."""
-    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone, bookings)
+                  tz: str | None = None, *, bookings: Iterable | None = None,
+                  appeal_lines: Iterable | None = None, as_of: datetime | None = None) -> dict:
+    """Timing report of the days ``start``..``end`` inclusive, plus a row per day.
+
+    ``bookings``: the ``booking.*`` lines that tell what became of the period's bookings
+    (report_service.booking_lines); without them, the period's own lines.
+    ``appeal_lines``: every ``appeal.*`` line up to the period's end (the registry's
+    history, for what is overdue or decided of earlier appeals); without it, the
+    period's own lines. ``as_of``: now, when the period has not ended yet."""
+    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone, bookings, appeal_lines,
+                                   as_of)
     report["kind"] = "period"
     report["from"] = start.isoformat()
     report["to"] = end.isoformat()
@@ -50,8 +62,9 @@ def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
     return report
 
 
-def _build(events: Iterable, catalog: Catalog, start: date, end: date,
-           tz: str, bookings: Iterable | None = None) -> tuple[dict, Tally, Folded]:
+def _build(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
+           bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
+           as_of: datetime | None = None) -> tuple[dict, Tally, Folded]:
     T = scan(events, catalog, start, end, tz)
     F = fold(T, catalog)
     T.seconds_by_day = [seconds(day) for day in T.totals]
@@ -67,7 +80,13 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date,
         "operators": _operators(F),
         "appeals": _appeals(T),
         "bookings": _bookings(T, start, end, tz, bookings),
+        "feedback": feedback(T.extra),
     }
+    zone = ZoneInfo(tz)
+    first = datetime.combine(start, time(0), zone)
+    last = datetime.combine(end + timedelta(days=1), time(0), zone)
+    report["appeals_registry"] = registry_figures(T.extra if appeal_lines is None else appeal_lines,
+                                                  first, last, as_of)
     return report, T, F
 
 

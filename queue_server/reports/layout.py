@@ -25,6 +25,7 @@ from .labels import (
 
 # cell kinds
 TEXT, INT, MIN, SHARE, VERDICT, HOUR = "text", "int", "min", "share", "verdict", "hour"
+NUM = "num"  # a plain number with two decimals (a mean score)
 
 
 @dataclass
@@ -85,12 +86,17 @@ def _timing_cells(summary: dict, norm: int | None, with_norm: bool, ok=None,
 
 def sections(report: dict, lang: str) -> list[Section]:
     """The report's tables, in reading order, with translated titles."""
+    from .layout_appeals import feedback_sections, quarter_sections, registry_sections
+
+    if report.get("kind") == "appeals_quarter":
+        return quarter_sections(report, lang)
     _ = translator(lang)
     out = [_summary(report, lang, _), _roles(report, lang, _), _hours(report, lang, _),
            _services(report, lang, _), _counters(report, _), _operators(report, _),
            _appeals(report, _)]
     if report.get("bookings") is not None:
         out.append(_bookings(report, _))
+    out += feedback_sections(report, lang) + registry_sections(report, lang)
     if report.get("days") is not None:
         out.append(_days(report, lang, _))
     return out
@@ -98,6 +104,10 @@ def sections(report: dict, lang: str) -> list[Section]:
 
 def title(report: dict, lang: str) -> str:
     _ = translator(lang)
+    if report.get("kind") == "appeals_quarter":
+        from .layout_appeals import quarter_title
+
+        return quarter_title(report, lang)
     if report.get("kind") == "period":
         return _("Timing report for {start} - {end}").format(
             start=local_date(report["from"], lang), end=local_date(report["to"], lang))

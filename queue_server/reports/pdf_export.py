@@ -24,7 +24,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from . import charts
 from .labels import name_in, translator
-from .layout import HOUR, MIN, SHARE, TEXT, VERDICT, Section, sections, title
+from .layout import HOUR, MIN, NUM, SHARE, TEXT, VERDICT, Section, sections, title
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 _FONT_DIRS = (Path(__file__).parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
@@ -73,6 +73,9 @@ def cell(value, kind: str, lang: str, _, hours: bool = False) -> str:
         return _("within") if value else _("over")
     if kind == HOUR:
         return f"{value:02d}:00"
+    if kind == NUM:
+        text = f"{value:.2f}"
+        return text if lang == "en" else text.replace(".", ",")
     return str(value)
 
 
@@ -258,12 +261,12 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
                    charts.arrivals_by_hour(report, lang, _, FONT)]], colWidths=[90 * mm, 90 * mm])
     story.append(pair)
 
-    def block(key: str, keys: list[str] | None, widths=None):
+    def block(key: str, keys: list[str] | None, widths=None, together: bool = False):
         section = by_key.get(key)
         if section is None or not section.rows:
             return
-        story.append(Paragraph(_escape(section.title), st.h2))
-        story.append(_table(section, keys, lang, _, st, roles, widths))
+        parts = [Paragraph(_escape(section.title), st.h2), _table(section, keys, lang, _, st, roles, widths)]
+        story.extend([KeepTogether(parts)] if together else parts)
 
     block("hours", None)
     block("services", ["service", "role", "steps", "no_shows", "wait_mean_s", "wait_share",
@@ -274,9 +277,10 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     block("operators", ["operator", "steps", "no_shows", "wait_mean_s", "wait_p90_s",
                         "wait_share", "service_mean_s", "service_p90_s", "service_share"])
     block("appeals", None, [45 * mm, 60 * mm, 20 * mm])
-    if by_key.get("bookings") is not None:  # a short table: kept with its heading
-        story.append(KeepTogether([Paragraph(_escape(by_key["bookings"].title), st.h2),
-                                   _table(by_key["bookings"], None, lang, _, st, roles, [100 * mm, 30 * mm])]))
+    block("bookings", None, [100 * mm, 30 * mm], together=True)  # a short table: kept with its heading
+    block("feedback", None)  # visitors' ratings, the appeals registry (layout_appeals.py)
+    block("appeals_registry", None, [120 * mm, 30 * mm])
+    block("appeals_matrix", None)
     block("days", None)
     story.append(Spacer(1, 8))
     for note in (_("Wait: from the ticket (or the transfer to another queue) to the first call. "

@@ -79,6 +79,7 @@ class Tally:
         self.groups: dict[tuple, list] = {}
         self.totals: list[list[timedelta]] = [[] for _ in range(ndays)]  # by day
         self.seconds_by_day: list = []  # the same in float seconds, filled by the caller
+        self.extra: list[dict] = []  # ratings and appeals lines of the period (`_Pass.other`)
         self.visits = [0] * ndays
         self.no_shows = [0] * ndays
         self.cancelled = [0] * ndays
@@ -119,6 +120,12 @@ def _issue_fields(data) -> tuple[str | None, str | None]:
 
 
 
+# the lines `_Pass.other` keeps, and the names it keeps their fields under
+EXTRA_TYPES = frozenset({"visit.rated", "appeal.registered", "appeal.extended", "appeal.decided",
+                         "appeal.closed", "appeal.slip_printed"})
+EXTRA_FIELDS = ("type", "at", "visit", "step", "service", "counter", "operator", "data")
+
+
 class _Pass(Fold):
     """The fold's hooks, tallying into one Tally."""
 
@@ -137,11 +144,26 @@ class _Pass(Fold):
         self.last_end = bounds[0]  # when the last step ended: the office's last activity
         self.bucket = _buckets(zone, T.start.toordinal())
         self.k_data = "data"
-        self.k_type = "type"
 
     def run(self, rows, keys, parse) -> None:
-        self.k_type, self.k_data = keys[0], keys[7]
+        self.k_data = keys[7]
+        self.keys, self.parse = keys, parse
         super().run(rows, keys, parse)
+
+    def other(self, e) -> None:
+        """Events no visit follows. Ratings and the appeals registry: their lines in the period
+        are kept as plain lines for their own sections (reports/feedback.py, appeal_figures.py);
+        the booking.* lines as they come, for the bookings' counts (reports/bookings.py)."""
+        keys = self.keys
+        kind = e[keys[0]]
+        if kind in EXTRA_TYPES:
+            t = self.parse(e[keys[1]])
+            if self.start <= t < self.end:
+                line = {name: e[k] for name, k in zip(EXTRA_FIELDS, keys, strict=True)}
+                line["at"], line["data"] = t, data_of(line["data"])
+                self.T.extra.append(line)
+        elif kind.__class__ is str and kind.startswith("booking."):
+            self.T.booking_rows.append(e)
 
     def _group(self, key: tuple) -> list:
         g = self.groups[key] = [[], [], 0, 0, 0, 0]
@@ -232,12 +254,6 @@ class _Pass(Fold):
         T.totals[day].append(t - v[V_ISSUED])
         if v[V_MULTI]:
             T.multi_role += 1
-
-    def other(self, e) -> None:
-        """Events no visit follows: the booking.* lines, kept for the bookings' counts."""
-        kind = e[self.k_type]
-        if kind.__class__ is str and kind.startswith("booking."):
-            self.T.booking_rows.append(e)
 
     def day_over(self, v) -> None:
         """Cancelled by the office at midnight: off the queue, and open at close."""

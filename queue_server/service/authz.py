@@ -20,12 +20,15 @@ from ..domain.office import Office
 
 COUNTER, VISIT = "counter", "visit"
 SERVING = ("operator", "admin")
+HEADS = ("head", "admin")
+STAFF = ("operator", "head", "admin")
 # The office itself (the midnight sweep, start-up): not a login, never a token.
 SYSTEM = Principal("system", "", "system")
-# Anyone on the internet, without a token (the booking page): may act only on what
-# they hold a code for, within the limits of api/booking_guard.py.
+# Anyone without a login: a visitor booking a time (/book), acting on a booking whose
+# code they hold, rating their visit from the tracking page (the visit's id is the key).
+# One principal for all of them; each public endpoint keeps its per-address rate
+# (api/public_limit.py) and, for bookings, the proof of work (api/booking_guard.py).
 PUBLIC = Principal("public", "", "public")
-STAFF = ("operator", "head", "admin")
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,12 @@ class Rule:
     staff: tuple[str, ...] = ()  # staff roles that may run it
     devices: tuple[str, ...] = ()  # device kinds that may run it
     system: bool = False  # the office itself
-    public: bool = False  # anyone, without a token (PUBLIC)
+    public: bool = False  # anyone without a login (PUBLIC): a code or the visit's link is the key
     place: str = ""  # COUNTER: an operator only at their session's counter; VISIT: at the visit's counter
 
     def describe(self) -> str:
-        who = ([*self.staff, *(f"a {d} device" for d in self.devices)] + (["the office itself"] if self.system else [])
-               + (["anyone (no token)"] if self.public else []))
+        who = [*self.staff, *(f"a {d} device" for d in self.devices)] + (["the office itself"] if self.system else [])
+        who += ["anyone, without a login (a code or the visit's link)"] if self.public else []
         where = {COUNTER: " (an operator at the counter of their session)",
                  VISIT: " (an operator only for a visitor at their counter)"}.get(self.place, "")
         return ", ".join(who) + where
@@ -65,6 +68,15 @@ RULES: dict[type[c.Command], Rule] = {
     c.CheckInBooking: Rule(staff=STAFF, devices=("kiosk",), public=True),
     c.MarkBookingNoShows: Rule(system=True),
     c.RecordBookingMessage: Rule(system=True),
+    c.RegisterAppeal: Rule(staff=STAFF),
+    c.ExtendAppeal: Rule(staff=HEADS),
+    c.DecideAppeal: Rule(staff=HEADS),
+    c.CloseAppeal: Rule(staff=HEADS),
+    c.RecordAppealSlip: Rule(staff=STAFF),
+    c.RateVisit: Rule(devices=("display", "buttons"), public=True),
+    c.RateAtCounter: Rule(devices=("display", "buttons")),
+    c.ComplainAfterRating: Rule(public=True),
+    c.RecordDelivery: Rule(system=True),
 }
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..auth import Principal
 from ..config import OfficeConfig
+from ..domain import events as ev
 from ..domain.commands import Command
 from ..domain.events import Event
 from ..domain.journal_check import JournalCheck
@@ -28,8 +29,9 @@ from .handlers import HANDLERS
 
 REPLAY_DAYS = 1  # today and yesterday, local time: covers any visit still open
 # Bookings are made up to `booking.horizon_days` (at most MAX_HORIZON_DAYS) ahead: their
-# book folds its own events from that far back (by the events' type index).
+# book folds its own events from that far back (docs/bookings.md, "The journal").
 BOOKINGS_BACK = timedelta(days=MAX_HORIZON_DAYS + 2)
+REGISTRY_TYPES = (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)
 Reaction = Callable[[Event], None]
 Refuse = Callable[[int | None, str, Event | None], None]
 
@@ -88,7 +90,7 @@ class OfficeService:
         self.rebuild()
 
     def _new_office(self) -> Office:
-        return Office(self.config.catalog, self.config.hours, self.config.booking)
+        return Office(self.config.catalog, self.config.hours, self.config.appeal_rules, self.config.booking)
 
     def rebuild(self) -> None:
         """Fold recent journal events into a fresh office state (start-up, after import).
@@ -100,7 +102,10 @@ class OfficeService:
 
         with self.store.lock:
             start = replay_start(self.clock.now(), self.config.catalog.timezone)
-            older_bookings = self.store.booking_events(start - BOOKINGS_BACK, start)
+            # appeals live for years, bookings up to a quarter ahead: their own events from
+            # before the two days, through the type index
+            replay(office, self.store.events_of_types(REGISTRY_TYPES, before=start), refuse)
+            older_bookings = self.store.events_of_types(ev.BOOKING_TYPES, before=start, since=start - BOOKINGS_BACK)
             replay(office, itertools.chain(older_bookings, self.store.replay_events(start)), refuse)
             office.bookings.forget_before(start)
             office.last_seq = self.store.last_seq()

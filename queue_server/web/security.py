@@ -6,9 +6,15 @@ bearer token (api/context.py) and Socket.IO accepts at connect
 (realtime.py). Because a cookie is sent by the browser on its own, every
 state-changing request that authenticates by that cookie must also carry
 the CSRF token in the `X-CSRF-Token` header (or the `csrf_token` field of
-the login form) equal to the `qcsrf` cookie. A request with an
-Authorization header (kiosks, boards, scripts) carries no ambient
-credential and is not checked.
+the login form) equal to the `qcsrf` cookie. A request that authenticates
+with `Authorization: Bearer <token>` (kiosks, boards, scripts) carries no
+ambient credential and is not checked; any other Authorization header
+authenticates nobody (api/context.py `credential`), so a cookie-carrying
+write is checked whatever other headers say.
+
+Pages also get the headers a browser needs to keep them to themselves
+(`page_headers`): a CSP with no inline script, no framing, no sniffing,
+and no caching of staff pages.
 """
 from __future__ import annotations
 
@@ -98,10 +104,12 @@ def _cross_origin() -> bool:
 
 def csrf_guard():
     """before_request for the whole app: refuse cookie-authenticated writes without the token."""
+    from ..api.context import credential  # late: api imports web
+
     if request.method in SAFE_METHODS:
         return None
     is_login = request.endpoint == LOGIN_ENDPOINT
-    if not is_login and (request.headers.get("Authorization") or not request.cookies.get(TOKEN_COOKIE)):
+    if not is_login and credential()[1] != "cookie":
         return None
     in_form = is_login or request.endpoint in BOOKING_FORMS
     sent = request.headers.get(CSRF_HEADER) or (request.form.get(CSRF_FIELD) if in_form else None)
@@ -126,3 +134,27 @@ def _plain_context(_):
     from .pages import base_context  # late: pages imports this module
 
     return base_context(_, None)
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+STAFF_PATHS = ("/console", "/dashboard", "/login")
+
+
+def page_headers(response: Response) -> Response:
+    """after_request for the whole app: browsers keep our pages to themselves.
+
+    No script runs but our own files (the pages embed their data as JSON, never
+    as script), no other site may frame them (clickjacking a "call next"), no
+    response is sniffed into another type, and staff pages are never stored
+    (a shared hall PC's back button must not show the last clerk's console)."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith(STAFF_PATHS) or request.path.startswith("/api/"):
+        headers["Cache-Control"] = "no-store"
+    return response

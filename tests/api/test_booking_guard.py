@@ -80,7 +80,7 @@ def test_the_office_wide_valve_asks_everyone_once_bookings_pour_in():
     from datetime import UTC, datetime
 
     t = [0.0]
-    guard = BookingGuard(60, 2, 8, lambda: datetime(2026, 11, 20, tzinfo=UTC), monotonic=lambda: t[0])
+    guard = BookingGuard(2, 8, lambda: datetime(2026, 11, 20, tzinfo=UTC), monotonic=lambda: t[0])
     for i in range(20):
         assert not guard.needs_proof(f"10.0.0.{i}")
         guard.booked(f"10.0.0.{i}")

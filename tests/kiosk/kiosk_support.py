@@ -69,9 +69,7 @@ def dummy_printer(paper_out: bool = False) -> StatusDummy:
 
 def serve_office(data: Path, clock=None, port: int | None = None, tokens: dict | None = None) -> LiveOffice:
     """Start the real app on ``port`` (free one if None); keeps ``tokens`` when restarting."""
-    from werkzeug.serving import make_server
-
-    from queue_server.serve import QuietHandler
+    from live_office import start_server
 
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -79,16 +77,7 @@ def serve_office(data: Path, clock=None, port: int | None = None, tokens: dict |
     if tokens is None:
         now = (clock or app.clock).now()
         tokens = {"kiosk": app.accounts.add_device("kiosk-1", "kiosk", now)}
-    for _ in range(50):  # the previous server's socket may take a moment to go
-        try:
-            server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError(f"port {port} stays busy")
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server = start_server(app, port)  # the previous server's socket may take a moment to go
     live = LiveOffice(app, url, port, tokens, server)
     if "head" not in tokens:
         tokens["head"] = live.login("head")

@@ -8,6 +8,7 @@ import re
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from web_helpers import PASSWORD, enter_with_session, text_of
 
 from queue_server.domain import events as ev
@@ -170,7 +171,8 @@ def test_a_form_past_the_free_bookings_carries_the_pages_proof(web_office, phone
     guard.free_per_hour = 0
     page = phone()
     page.goto(web_office.url + "/book?service=payments&date=2026-11-21")
-    page.wait_for_function("document.querySelector('input[name=proof]').value.includes(':')", timeout=30000)
+    # the pages' CSP (script-src 'self') refuses eval, so wait through locators, not wait_for_function
+    expect(page.locator("input[name=proof]")).to_have_value(re.compile(":"), timeout=30000)
     page.locator("#times input[name=slot]").first.check(force=True)
     page.fill("#f-name", "Петров Пётр")
     page.fill("#f-email", "petrov@example.ru")
@@ -203,7 +205,7 @@ def test_staff_book_for_a_caller_and_check_in_from_the_console(web_office, page_
     row.wait_for()
     assert "Сидоров Иван" in text_of(page, f"#bk-rows tr[data-code='{e.data['code']}']")
     row.get_by_role("button", name="Отметить").click()
-    page.wait_for_function("document.getElementById('bk-note').textContent.includes('номер')")
+    expect(page.locator("#bk-note")).to_contain_text("номер")
     assert "О001" in text_of(page, "#bk-note")
     checked = [x for x in web_office.app.store.events_after(0) if x.type == ev.BOOKING_CHECKED_IN]
     assert checked[0].data["via"] == "counter" and checked[0].operator == "op1"
