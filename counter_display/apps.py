@@ -13,11 +13,12 @@ from datetime import datetime
 
 from PySide6.QtCore import QTimer
 
+from client_common.gui_inbox import GuiInbox
 from counter_display.announce_players import Player, open_player
 from counter_display.announce_queue import AnnouncementQueue
 from counter_display.announcer import Announcement, Announcer
 from counter_display.board_model import BoardModel
-from counter_display.client import BoardClient, GuiInbox
+from counter_display.client import BoardClient
 from counter_display.counter_screen import CounterScreen
 from counter_display.hall_board import HallBoard
 from counter_display.rating_panel import RatingPanel, RatingPrompt

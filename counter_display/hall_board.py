@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from client_common.ticket_number import paint_number
 from counter_display import theme
 from counter_display.board_model import BoardModel, CallRow
 from counter_display.hall_drawing import fits, name_size, paint_arrow, paint_speaker
@@ -40,7 +41,6 @@ from counter_display.texts import (
     WAITING,
     display_gettext,
 )
-from counter_display.ticket_number import paint_number
 
 
 class HallBoard(QWidget):

@@ -74,7 +74,7 @@ def encode_text(text: str) -> bytes:
 
 def ticket_gettext(lang: str) -> Any:
     """The ``_`` of the hardware catalog in one language."""
-    from queue_server.i18n import translations
+    from client_common.i18n import translations
 
     return translations(str(LOCALE_DIR), "hardware", lang).gettext
 

@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from client_common.codes import read_code
+
 from .i18n import N_, gettext_for
 
 PRIORITY_KINDS = ("disabled", "veteran")  # what a visitor may ask for at the kiosk
@@ -128,8 +130,6 @@ _RUSSIAN_KEYS = str.maketrans("йцукенгшщзфывапролдячсми�
 def code_from_keys(text: str) -> str | None:
     """The booking code in what a visitor typed or a scanner sent (either keyboard layout),
     or None when it cannot be one."""
-    from queue_server.domain.codes import read_code
-
     return read_code((text or "").translate(_RUSSIAN_KEYS))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
 
-from queue_server.domain.codes import ALPHABET
+from client_common.codes import ALPHABET
 
 from ..controller import CODE_LENGTH
 from ..i18n import gettext_for
