@@ -36,7 +36,7 @@ class Dist:
 
 
 DISTS = {d.name: d for d in (
-    Dist("queue-office-common", "What the kiosk, the displays and the server share (catalogs, Qt helpers)",
+    Dist("queue-office-common", "What the kiosk, the displays and the server share (catalogs, codes, Qt helpers)",
          ("client_common",), ("babel",)),
     Dist("queue-office-hardware", "Thermal printers, serial LED boards and call-button pads",
          ("hardware",), ("pyserial",), extras={"printers": ("python-escpos", "pyusb")}),
