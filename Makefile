@@ -29,6 +29,7 @@ bench-tiny: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy --ignore-missing-imports queue_server/domain
 
 # Debian packages per machine role into dist/ (docs/install.md); needs root (debootstrap, chroot).
 packages: $(STAMP) $(INSTALLER_APT_STAMP)

@@ -59,15 +59,15 @@ def visit_just_served_at(office: Office, counter_id: str, now: datetime, within:
     counter = office.counter(counter_id)
     if counter.current_visit is not None:
         raise InvalidState("Counter {counter_id} is with its next visitor", counter_id=counter_id)
-    best = None
+    best, best_at = None, None
     for visit in office.visits.values():
-        last = visit.current_step if visit.steps else None
-        if (last is not None and visit.closed_at is not None and last.counter_id == counter_id
-                and last.state == FINISHED and now - visit.closed_at <= within
-                and (best is None or visit.closed_at > best.closed_at)):
-            best = visit
-    moved_on = best is not None and any(
-        step.counter_id == counter_id and step.last_called_at is not None and step.last_called_at >= best.closed_at
+        last, closed = (visit.current_step if visit.steps else None), visit.closed_at
+        if (last is not None and closed is not None and last.counter_id == counter_id
+                and last.state == FINISHED and now - closed <= within
+                and (best_at is None or closed > best_at)):
+            best, best_at = visit, closed
+    moved_on = best_at is not None and any(
+        step.counter_id == counter_id and step.last_called_at is not None and step.last_called_at >= best_at
         for visit in office.visits.values() if visit is not best for step in visit.steps)
     if best is None or best.rating is not None or moved_on:
         raise InvalidState("No visit just served at counter {counter_id} to rate", counter_id=counter_id)
