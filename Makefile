@@ -12,7 +12,8 @@ INSTALLER_APT_PACKAGES := debootstrap dpkg-dev binutils lintian systemd
 INSTALLER_APT_STAMP := $(VENV)/.installer-apt-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench lint lock apt install clean packages test-install lintian
+.PHONY: run test bench lint lock apt install clean packages test-install lintian windows-bundles \
+	test-windows-bundles
 
 run: $(STAMP)
 	$(VENV)/bin/qserver demo --data demo-data
@@ -42,6 +43,17 @@ test-install: packages
 # Debian's own checks of the packages (slow: ten minutes or so); docs/install.md explains each warning.
 lintian: $(INSTALLER_APT_STAMP)
 	lintian --tag-display-limit 0 --fail-on error dist/*.deb
+
+# The Windows hall PCs' qkiosk and qdisplay as PyInstaller folders in dist/windows (docs/install.md),
+# each built in a throwaway venv of its role's pins; here on Linux (~1 min on 2 cores).
+windows-bundles: $(STAMP)
+	$(PY) -m installers windows
+
+# Builds them, then runs them: test-print, test-announce, the board and the kiosk against a real
+# server, no server package inside (tests/packaging/test_windows_bundles.py; make test skips it).
+test-windows-bundles: windows-bundles $(APT_STAMP)
+	QT_QPA_PLATFORM=offscreen QOFFICE_BUNDLES=dist/windows $(VENV)/bin/pytest -q -p no:cacheprovider \
+		tests/packaging/test_windows_bundles.py
 
 $(INSTALLER_APT_STAMP): | $(VENV)/bin/python
 	@missing=""; for p in $(INSTALLER_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -3,7 +3,8 @@
 The packages keep each device's token in ``/etc/queue-office/<role>.token``, mode
 0600, owned by the user the program runs as (docs/install.md). A token file that
 others can read is used but warned about: anyone on the PC could take the device's
-place at the server.
+place at the server. On Windows the mode bits say nothing about who may read a
+file (its ACL does: docs/install.md, icacls), so the warning is not given there.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def read_token_file(path: str | os.PathLike) -> str:
                              "`qserver device add` in it")
     if any(ch.isspace() for ch in token):
         raise TokenFileError(f"the token file {p} holds more than one word: put only the token in it")
-    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+    if os.name != "nt" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("token file %s can be read by others (mode %o): chmod 600 it",
                     p, stat.S_IMODE(info.st_mode))
     return token

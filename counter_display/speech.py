@@ -5,7 +5,8 @@ clear), some record a human voice once and want it played back, a few run
 a desktop whose Qt build has a text-to-speech module. All three sit behind
 :class:`SpeechEngine`, chosen from config by :func:`open_speech_engine`::
 
-    espeak                      espeak-ng from PATH (the default)
+    espeak                      espeak-ng from PATH (the default; on Windows also where its
+                                installer puts it, %ProgramFiles%\\eSpeak NG)
     espeak:/opt/espeak/bin/espeak-ng
     fragments:/srv/qoffice/voice    recorded WAVs, naming in docs/hardware.md
     qt                          QtTextToSpeech, if this PySide6 build has it
@@ -15,6 +16,7 @@ then tries the next engine and, last of all, plays the chime alone.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +25,10 @@ from pathlib import Path
 
 from counter_display.speech_audio import Pcm, concat, read_wav, silence
 from counter_display.speech_text import Utterance
+
+# A console program (espeak-ng.exe) started by one without a console (qdisplayw.exe, the
+# Windows bundle's board) gets a console window of its own, over the board, while it runs.
+_NO_WINDOW = {"creationflags": subprocess.CREATE_NO_WINDOW} if os.name == "nt" else {}
 
 
 class SpeechError(Exception):
@@ -41,7 +47,12 @@ class SpeechEngine:
 
 
 class EspeakEngine(SpeechEngine):
-    """espeak-ng run once per call, writing a WAV (argument list, never a shell)."""
+    """espeak-ng run once per call, writing a WAV (argument list, never a shell).
+
+    The text goes in a UTF-8 file (``-b 1 -f``), not on the command line: espeak-ng on
+    Windows reads its arguments in the ANSI code page and speaks Cyrillic given there
+    as noise (espeak-ng issues #460, #1766); from a file it is right everywhere.
+    """
 
     name = "espeak"
     VOICES = {"ru": "ru", "en": "en-gb"}
@@ -54,7 +65,16 @@ class EspeakEngine(SpeechEngine):
         self.voices = dict(self.VOICES if voices is None else voices)
 
     def is_usable(self) -> bool:
-        return shutil.which(self.binary) is not None
+        return self.find_binary() is not None
+
+    def find_binary(self) -> str | None:
+        found = shutil.which(self.binary)
+        if found is None and os.name == "nt" and self.binary == "espeak-ng":
+            # the eSpeak NG installer (.msi) puts it here without adding it to PATH
+            program_files = os.environ.get("ProgramFiles", r"C:\Program Files")
+            candidate = Path(program_files) / "eSpeak NG" / "espeak-ng.exe"
+            found = str(candidate) if candidate.is_file() else None
+        return found
 
     def text_for(self, utterance: Utterance) -> str:
         fixes = self.LETTER_FIXES.get(utterance.lang, {})
@@ -62,15 +82,16 @@ class EspeakEngine(SpeechEngine):
         return " ".join(words).replace(" ,", ",")
 
     def synthesize(self, utterance: Utterance) -> Pcm:
-        binary = shutil.which(self.binary)
+        binary = self.find_binary()
         if binary is None:
             raise SpeechError(f"{self.binary} not found; install espeak-ng or choose another engine")
         voice = self.voices.get(utterance.lang, utterance.lang)
         with tempfile.TemporaryDirectory(prefix="qoffice-tts-") as tmp:
-            out = Path(tmp) / "speech.wav"
-            argv = [binary, "-v", voice, "-s", str(self.speed), "-w", str(out), self.text_for(utterance)]
+            out, text = Path(tmp) / "speech.wav", Path(tmp) / "text.txt"
+            text.write_text(self.text_for(utterance), encoding="utf-8")
+            argv = [binary, "-v", voice, "-s", str(self.speed), "-b", "1", "-w", str(out), "-f", str(text)]
             try:
-                done = subprocess.run(argv, capture_output=True, timeout=self.timeout, check=False)
+                done = subprocess.run(argv, capture_output=True, timeout=self.timeout, check=False, **_NO_WINDOW)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise SpeechError(f"espeak-ng failed: {exc}") from exc
             if done.returncode != 0 or not out.exists():

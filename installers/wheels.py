@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -113,7 +114,22 @@ def locked() -> dict[str, str]:
 
 def role_lock(dist_name: str) -> list[str]:
     """``name==version`` for every third-party distribution the role needs, from the one lock."""
-    known, pins = ranges(), locked()
+    known, ver = ranges(), version()
+    reqs = []
+    for own, extras in closure(dist_name).items():
+        d = DISTS[own]
+        reqs += [r for r in (*d.requires, *(r for e in sorted(extras) for r in d.extras[e]))
+                 if r.split("[")[0] not in DISTS]
+    return lock_closure(requirement(r, known, ver) for r in reqs)
+
+
+def lock_closure(requirements: Iterable[str]) -> list[str]:
+    """``name==version`` for ``requirements`` and all they need, pinned as requirements.lock pins them.
+
+    Walked through the installed metadata of the developer's venv, which ``make``
+    installs from that lock; markers are evaluated for this machine.
+    """
+    pins = locked()
     env = default_environment()
     wanted: dict[str, set[str]] = {}
 
@@ -141,11 +157,6 @@ def role_lock(dist_name: str) -> list[str]:
                         visit(sub_req, e)
                         break
 
-    ver = version()
-    for own, extras in closure(dist_name).items():
-        d = DISTS[own]
-        reqs = list(d.requires) + [r for e in sorted(extras) for r in d.extras[e]]
-        for r in reqs:
-            if r.split("[")[0] not in DISTS:
-                visit(Requirement(requirement(r, known, ver)))
+    for text in requirements:
+        visit(Requirement(text))
     return sorted(f"{name}=={pins[name]}" for name in wanted)
