@@ -90,6 +90,10 @@ class ServerClient:
             body["priority"] = priority
         return self._call("POST", "/api/v1/tickets", lang, body)
 
+    def heartbeat(self) -> dict:
+        """The kiosk is alive; the answer says when to beat again (`every_s`)."""
+        return self._call("POST", "/api/v1/devices/heartbeat", json={}) or {}
+
     def report_status(self, status: str, component: str, message: str = "") -> None:
         self._call("POST", "/api/v1/devices/status", json={
             "status": status, "component": component, "message": message[:300]})

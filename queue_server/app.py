@@ -20,7 +20,7 @@ from .adapters import oplog
 from .adapters.central_push import start_central_push
 from .adapters.notify import Notifier, notify_channels
 from .adapters.storage_faults import classify
-from .api import http_log, routes_appeals, routes_counter, routes_hall, routes_journal
+from .api import http_log, routes_admin, routes_appeals, routes_counter, routes_hall, routes_journal
 from .api.public_limit import PublicLimit
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
@@ -36,8 +36,10 @@ from .realtime import Limits, Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
+from .service.admin import Administration
 from .service.appeal_jobs import blank_expired_appeals, journal_outcomes, send_digest
 from .service.appeal_notices import AppealNotices
+from .service.device_watch import DeviceWatch
 from .service.sessions import end_taken_over_sessions
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ class OfficeApp:
     notifier: Notifier | None = None  # the office's one sender of e-mail and SMS
     appeal_notices: AppealNotices | None = None
     public_limits: dict[str, PublicLimit] = field(default_factory=dict)
+    admin: Administration | None = None  # staff and devices (service/admin.py)
+    devices: DeviceWatch | None = None  # heartbeats, devices down (service/device_watch.py)
 
     @property
     def asgi(self):
@@ -119,6 +123,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     routes_counter.register(api)
     routes_journal.register(api)
     routes_appeals.register(api)
+    routes_admin.register(api)
     for module in _web_modules():
         module.register(api, flask)
     flask.register_blueprint(api.bp)
@@ -132,6 +137,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     # anyone may ask an appeal's status or rate a visit: a few tries a minute per address
     app.public_limits = {"status": PublicLimit(burst=20, per_minute=10), "rating": PublicLimit(burst=10, per_minute=10)}
     app.extras.setdefault("stoppers", []).append(app.notifier.stop)
+    _watch_devices(app)
     flask.extensions["office"] = app
     _install_error_handlers(flask)
 
@@ -154,6 +160,16 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     return app
 
 
+def _watch_devices(app: OfficeApp) -> None:
+    """Administration, the device watch, and the sweep that also sees account changes made
+    by another process (`qserver user disable` while the server runs)."""
+    app.admin = Administration(app.service, app.accounts)
+    app.devices = DeviceWatch(app.service, app.accounts, app.config.get("devices.silent_after_s"), app.config.hours)
+    app.devices.every_second.append(lambda: app.accounts.sync(app.realtime.live_digests()))
+    app.devices.start()
+    app.extras.setdefault("stoppers", []).append(app.devices.stop)
+
+
 def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     config = app.config
 
@@ -167,7 +183,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         prune(app.data_dir, config.get("backup.keep_days"))
 
     def closed_day_reports(local):
-        paths = write_day(app.store, config.catalog, app.data_dir, local.date())
+        paths = write_day(app.store, config.catalog, app.data_dir, local.date(), hours=config.hours)
         oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
     jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
