@@ -52,6 +52,7 @@ BENCHES = (
     ("bench_kiosk", "Kiosk"),
     ("bench_display", "Displays"),
     ("soak_devices", "Hall devices through a day (soak)"),
+    ("soak_bookings", "Bookings through four months (soak)"),
     ("fuzz_api", "API fuzzing (schemathesis, long)"),
 )
 TIMEOUT_S = {"tiny": 180, "full": 3 * 3600}

@@ -339,7 +339,7 @@ def kiosk_child(url: str, token: str, tickets: int, width: int, out: str) -> int
             result["printed"] += 1
             if i % 10 == 0:  # the paper has the number on it (checked now and then: the check is ours, not the kiosk's work)
                 parse_escpos(printer.output).line_with(number)
-            printer.escpos.clear()
+            printer.clear()
         else:
             result["not_printed"] += 1
         result["tickets"] += 1

@@ -28,6 +28,7 @@ FREE = "Free"
 NOW_CALLING = "Now calling"
 SERVING = "Serving"
 COUNTER_N = "Counter {counter}"
+BOOKED_FOR = "booked for {time}"  # under a number called for its booking (docs/bookings.md)
 RATE_PROMPT = "How were you served? Touch a score"
 RATE_BAD = "bad"
 RATE_GOOD = "excellent"
@@ -39,8 +40,8 @@ PAUSE_REASONS = {
     "other": "Break",
 }
 MSGIDS = (TICKET, COUNTER, WAITING, CONNECTING, RECONNECTING, REFUSED, NO_CALLS, CLOSED, FREE,
-          NOW_CALLING, SERVING, COUNTER_N, RATE_PROMPT, RATE_BAD, RATE_GOOD, RATE_THANKS,
-          *sorted(set(PAUSE_REASONS.values())))
+          NOW_CALLING, SERVING, COUNTER_N, BOOKED_FOR, RATE_PROMPT, RATE_BAD, RATE_GOOD,
+          RATE_THANKS, *sorted(set(PAUSE_REASONS.values())))
 
 
 def display_gettext(lang: str | None) -> Callable[[str], str]:

@@ -36,7 +36,7 @@ class Dist:
 
 
 DISTS = {d.name: d for d in (
-    Dist("queue-office-common", "What the kiosk, the displays and the server share (catalogs, Qt helpers)",
+    Dist("queue-office-common", "What the kiosk, the displays and the server share (catalogs, codes, Qt helpers)",
          ("client_common",), ("babel",)),
     Dist("queue-office-hardware", "Thermal printers, serial LED boards and call-button pads",
          ("hardware",), ("pyserial",), extras={"printers": ("python-escpos", "pyusb")}),
@@ -52,7 +52,7 @@ DISTS = {d.name: d for d in (
     Dist("queue-office-display", "Hall board, counter displays, voice, LED and button bridges (qdisplay)",
          ("counter_display",),
          ("queue-office-common", "queue-office-hardware", "pyside6-essentials", "num2words", "requests",
-          "python-socketio[client]", "websocket-client"),
+          "python-socketio[asyncio-client]", "aiohttp"),
          scripts={"qdisplay": "counter_display.cli:main"}),
 )}
 

@@ -18,9 +18,18 @@ from werkzeug.exceptions import HTTPException
 
 from .adapters import oplog
 from .adapters.central_push import start_central_push
-from .adapters.notify import Notifier, notify_channels
+from .adapters.notify import Delivery, Notifier, Outcome, notify_channels
 from .adapters.storage_faults import classify
-from .api import http_log, routes_admin, routes_appeals, routes_counter, routes_hall, routes_journal
+from .api import (
+    http_log,
+    routes_admin,
+    routes_appeals,
+    routes_bookings,
+    routes_counter,
+    routes_hall,
+    routes_journal,
+)
+from .api.booking_guard import BookingGuard
 from .api.public_limit import PublicLimit
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
@@ -28,7 +37,7 @@ from .backup import backup_now, clean_leftovers, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
 from .domain import events as ev
-from .domain.commands import EndOfDay
+from .domain.commands import EndOfDay, MarkBookingNoShows
 from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
@@ -39,6 +48,7 @@ from .service import OfficeService
 from .service.admin import Administration
 from .service.appeal_jobs import blank_expired_appeals, journal_outcomes, send_digest
 from .service.appeal_notices import AppealNotices
+from .service.booking_notices import BookingNotices
 from .service.device_watch import DeviceWatch
 from .service.sessions import end_taken_over_sessions
 
@@ -76,6 +86,10 @@ class OfficeApp:
     def track_url(self, visit_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/t/{visit_id}"
 
+    def manage_url(self, code: str) -> str:
+        """A booking's page: the link in its confirmation."""
+        return f"{self.base_url.rstrip('/')}/b/{code}"
+
     def close(self) -> None:
         self.realtime.stop()
         for stop in self.extras.get("stoppers", []):
@@ -92,9 +106,11 @@ def software_version() -> str:
 
 
 def _day_over(service: OfficeService, when: str) -> None:
-    """Tickets are for one day: cancel earlier days' tickets still waiting, and say how many."""
+    """Tickets are for one day: cancel earlier days' tickets still waiting, and say how many;
+    mark the bookings nobody came for."""
     cancelled = service.handle(EndOfDay())
-    oplog.event(log, "day.over", when=when, cancelled=len(cancelled))
+    missed = service.handle(MarkBookingNoShows())
+    oplog.event(log, "day.over", when=when, cancelled=len(cancelled), booking_no_shows=len(missed))
 
 
 def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> OfficeApp:
@@ -122,6 +138,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     routes_hall.register(api)
     routes_counter.register(api)
     routes_journal.register(api)
+    routes_bookings.register(api)
     routes_appeals.register(api)
     routes_admin.register(api)
     for module in _web_modules():
@@ -131,14 +148,18 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
         base_url = config.get("server.public_url") or (
             f"http://{config.get('server.host')}:{config.get('server.port')}")
     app = OfficeApp(data_dir, config, store, clock, accounts, service, realtime, flask, api, base_url)
-    app.notifier = Notifier(notify_channels(config.get), journal_outcomes(service))
+    app.notifier = Notifier(notify_channels(config.get), _outcomes(app))
+    app.extras.setdefault("stoppers", []).append(app.notifier.stop)
     app.appeal_notices = AppealNotices(app.notifier, config.catalog.office_name, config.catalog.timezone,
                                        config.catalog.language, base_url)
     # anyone may ask an appeal's status or rate a visit: a few tries a minute per address
-    app.public_limits = {"status": PublicLimit(burst=20, per_minute=10), "rating": PublicLimit(burst=10, per_minute=10)}
-    app.extras.setdefault("stoppers", []).append(app.notifier.stop)
+    # (and the public booking endpoints, booking.public_per_minute: docs/bookings.md)
+    per_minute = config.get("booking.public_per_minute")
+    app.public_limits = {"status": PublicLimit(burst=20, per_minute=10), "rating": PublicLimit(burst=10, per_minute=10),
+                         "booking": PublicLimit(burst=max(1, per_minute), per_minute=per_minute)}
     _watch_devices(app)
     flask.extensions["office"] = app
+    _wire_bookings(app)
     _install_error_handlers(flask)
 
     @flask.get("/api/openapi.json")
@@ -152,6 +173,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     app.extras.setdefault("stoppers", []).append(scheduler.stop)
     realtime.start()
     scheduler.start()
+    app.extras["booking_notices"].catch_up(clock.now(), config.booking.remind_at)
     start_central_push(app)
     problem = store.write_problem()
     oplog.event(log, "server.start", logging.ERROR if problem else logging.INFO, version=software_version(),
@@ -170,6 +192,29 @@ def _watch_devices(app: OfficeApp) -> None:
     app.extras.setdefault("stoppers", []).append(app.devices.stop)
 
 
+def _wire_bookings(app: OfficeApp) -> None:
+    """The booking messages the office's one sender carries, and the proof of work asked of
+    public bookings past their free ones (docs/bookings.md)."""
+    config = app.config
+    app.extras["booking_notices"] = BookingNotices(app.service, app.notifier, app.manage_url)
+    app.extras["booking_guard"] = BookingGuard(config.get("booking.unchallenged_per_hour"),
+                                               config.get("booking.challenge_bits"), app.clock.now)
+
+
+def _outcomes(app: OfficeApp) -> Outcome:
+    """The one sender's outcomes, each to the feature that sent the message (by its `ref`): a
+    booking's to its notices (`booking.notified`), every other (appeals) to `message.sent` /
+    `message.failed`."""
+    journal = journal_outcomes(app.service)
+
+    def route(delivery: Delivery, error: str | None) -> None:
+        if "booking" in delivery.ref:
+            app.extras["booking_notices"].outcome(delivery, error)
+        else:
+            journal(delivery, error)
+    return route
+
+
 def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
     config = app.config
 
@@ -178,17 +223,33 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         keep = timedelta(days=config.get("privacy.keep_personal_days"))
         blanked = app.store.blank_texts(local - keep)
         oplog.event(log, "privacy.blanked", events=blanked, before=(local - keep).isoformat())
+        forget_bookings(local)
         blank_expired_appeals(app, local)
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
+
+    def forget_bookings(local):
+        """A booking's name and contacts: kept `privacy.keep_booking_days` after its slot."""
+        before = local - timedelta(days=config.get("privacy.keep_booking_days"))
+        blanked = app.store.blank_bookings(before)
+        oplog.event(log, "privacy.bookings_blanked", bookings=blanked, slots_before=before.isoformat())
+        app.service.read(lambda office, now: office.bookings.blank_personal(before))
+        app.service.read(lambda office, now: office.bookings.forget_before(local - timedelta(days=2)))
 
     def closed_day_reports(local):
         paths = write_day(app.store, config.catalog, app.data_dir, local.date(), hours=config.hours)
         oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
+    def reminders(local):
+        app.extras["booking_notices"].remind(local.date() + timedelta(days=1))
+
     jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
             DailyJob("backup", at_local(config.get("backup.time")), nightly_backup),
-            DailyJob("appeals digest", at_local(config.get("appeals.digest_time")), lambda local: send_digest(app, local))]
+            DailyJob("appeals digest", at_local(config.get("appeals.digest_time")), lambda local: send_digest(app, local)),
+            DailyJob("booking reminders", at_local(config.booking.remind_at.strftime("%H:%M")), reminders),
+            # before the closed day's reports, which count them
+            DailyJob("booking no-shows", after_closing(config.hours, 0),
+                     lambda local: app.service.handle(MarkBookingNoShows()))]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),
                              closed_day_reports))
@@ -201,11 +262,11 @@ def hasher_for(config: OfficeConfig):
 
 def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports)."""
-    from . import track_page, web
+    from . import booking_page, track_page, web
     from .api import routes_reports
     from .web import appeal_pages
 
-    return [web, track_page, routes_reports, appeal_pages]
+    return [web, track_page, booking_page, routes_reports, appeal_pages]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):

@@ -23,6 +23,7 @@ from .domain.catalog import ROLES, Catalog, Counter, Role, Service, standard_rol
 from .domain.contacts import normalize_email
 from .domain.errors import InvalidInput
 from .domain.hours import WEEKDAYS, DayHours, WorkingHours, always_open
+from .domain.slots import MAX_HORIZON_DAYS, BookingRules
 
 
 class ConfigError(Exception):
@@ -64,6 +65,24 @@ SETTINGS = (
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
     Setting("privacy.keep_personal_days", 30,
             "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
+    Setting("privacy.keep_booking_days", 30,
+            "Days after a booking's slot to keep its name, phone and e-mail (then blanked)"),
+    Setting("booking.enabled", True, "Take bookings (pre-registration) on /book, through the API and from staff"),
+    Setting("booking.services", [], "Ids of the services that take bookings; empty: every service"),
+    Setting("booking.horizon_days", 14, "How many days ahead a slot may be booked (today is day 0; at most 92)"),
+    Setting("booking.share", 0.5,
+            "Share of each hour's counter time that bookings may take (0 to 1); walk-ins keep the rest"),
+    Setting("booking.min_lead_min", 30, "No booking less than this many minutes ahead"),
+    Setting("booking.blackout", [], "Local dates with no bookings, e.g. [\"2026-12-31\"]"),
+    Setting("booking.checkin_window_min", 15,
+            "A visitor may check in from their phone this many minutes either side of the slot"),
+    Setting("booking.late_min", 15, "Later than this after the slot, a booked visitor gets a walk-in ticket"),
+    Setting("booking.remind_at", "18:00", "Local time of the reminders sent on the eve of a booking"),
+    Setting("booking.public_per_minute", 30,
+            "Requests a minute one address may make to the public booking endpoints (bursts of the same)"),
+    Setting("booking.unchallenged_per_hour", 5,
+            "Bookings an address may make in an hour before each further one needs the page's proof of work"),
+    Setting("booking.challenge_bits", 18, "Difficulty of that proof of work (each bit doubles it; 18: ~0.3 s in a phone)"),
     Setting("privacy.keep_appeal_days", 1826,
             "Days to keep an appeal's file (the customer's name, contacts, texts) after the appeal closes; "
             "the default (5 years) is a default to review against the office's archival rules"),
@@ -116,7 +135,7 @@ SETTINGS = (
 # by `_appeal_rules`, which names an unknown kind or channel.)
 TABLE_KEYS = {
     "roles": ("wait_min", "service_min", "name_ru", "name_en"),
-    "services": ("id", "role", "prefix", "name_ru", "name_en", "hint_ru", "hint_en"),
+    "services": ("id", "role", "prefix", "name_ru", "name_en", "hint_ru", "hint_en", "slot_min"),  # slot_min: bookings
     "counters": ("number", "name", "services", "printer", "paper_mm"),  # printer: the appeal slip's (appeals)
     "staff": ("login", "role", "name", "password_hash"),
     "hours": ("open", "last_ticket", "close"),
@@ -148,6 +167,7 @@ class OfficeConfig:
     staff: tuple[StaffAccount, ...] = field(default_factory=tuple)
     appeal_rules: ap.AppealRules = field(default_factory=ap.AppealRules)
     counter_printers: dict[str, CounterPrinter] = field(default_factory=dict)
+    booking: BookingRules = field(default_factory=BookingRules)
 
     def get(self, key: str):
         return self.settings[key]
@@ -222,6 +242,8 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
     for s in SETTINGS:
         section, name = s.key.split(".")
         value = raw.get(section, {}).get(name, s.default)
+        if type(s.default) is float and type(value) is int:
+            value = float(value)
         if s.key == "appeals.answer_days" and isinstance(value, dict):  # the per-kind table
             value = value.get("default", s.default)
         if type(value) is not type(s.default):
@@ -259,6 +281,7 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         roles[rid] = Role(rid, table.get("name_ru", base.name_ru), table.get("name_en", base.name_en), wait, serve)
 
     services = {}
+    slot_min: dict[str, int] = {}
     for i, s in enumerate(raw.get("services", [])):
         key = f"services[{i}]"
         for required in ("id", "name_ru", "role", "prefix"):
@@ -270,6 +293,11 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
             fail(f"{key}.id", f"service {s['id']!r} is listed twice")
         if not s["prefix"].isalpha() or len(s["prefix"]) > 2:
             fail(f"{key}.prefix", "one or two letters, e.g. \"А\"")
+        if "slot_min" in s:
+            slot = s["slot_min"]
+            if type(slot) is not int or not 1 <= slot <= 480:
+                fail(f"{key}.slot_min", f"a booking slot's length in whole minutes (1 to 480), got {slot!r}")
+            slot_min[s["id"]] = slot
         services[s["id"]] = Service(s["id"], s["name_ru"], s.get("name_en", s["name_ru"]), s["role"],
                                     s["prefix"], s.get("hint_ru", ""), s.get("hint_en", ""))
     if not services:
@@ -312,7 +340,8 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
     )
     hours = _hours(raw.get("hours", "always"), tz, fail)
     rules = _appeal_rules(settings, terms_table if isinstance(terms_table, dict) else None, hours, fail)
-    return OfficeConfig(path, catalog, hours, settings, tuple(staff), rules, printers)
+    return OfficeConfig(path, catalog, hours, settings, tuple(staff), appeal_rules=rules, counter_printers=printers,
+                        booking=_booking(settings, services, slot_min, fail))
 
 
 def _counter_printer(c: dict, key: str, fail) -> CounterPrinter:
@@ -375,6 +404,36 @@ def _appeal_rules(settings: dict, table: dict | None, hours: WorkingHours, fail)
                           repeat_window_days=settings["appeals.repeat_window_days"],
                           rating_window_hours=settings["ratings.window_hours"],
                           counter_rating_minutes=settings["ratings.counter_minutes"])
+
+
+def _booking(settings: dict, services: dict, slot_min: dict[str, int], fail) -> BookingRules:
+    """The `[booking]` settings as the domain's rules, each checked."""
+    for sid in settings["booking.services"]:
+        if sid not in services:
+            fail("booking.services", f"unknown service {sid!r}")
+    blackout = set()
+    for text in settings["booking.blackout"]:
+        try:
+            blackout.add(date.fromisoformat(text))
+        except (TypeError, ValueError):
+            fail("booking.blackout", f"dates like \"2026-12-31\" are expected, got {text!r}")
+    share = settings["booking.share"]
+    if not 0 <= share <= 1:
+        fail("booking.share", f"a share from 0 to 1 is expected, got {share}")
+    horizon = settings["booking.horizon_days"]
+    if horizon > MAX_HORIZON_DAYS:
+        fail("booking.horizon_days", f"at most {MAX_HORIZON_DAYS} days, got {horizon}")
+    if not 1 <= settings["booking.challenge_bits"] <= 28:
+        fail("booking.challenge_bits", f"from 1 to 28, got {settings['booking.challenge_bits']}")
+    try:
+        remind_at = time.fromisoformat(settings["booking.remind_at"])
+    except ValueError:
+        fail("booking.remind_at", "expected a time like \"18:00\"")
+    return BookingRules(enabled=settings["booking.enabled"], services=tuple(settings["booking.services"]),
+                        horizon_days=horizon, share=share, min_lead_min=settings["booking.min_lead_min"],
+                        blackout=frozenset(blackout), slot_min=slot_min,
+                        checkin_window_min=settings["booking.checkin_window_min"],
+                        late_min=settings["booking.late_min"], remind_at=remind_at)
 
 
 def _minutes(value, key, fail) -> int:

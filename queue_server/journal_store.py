@@ -25,13 +25,22 @@ from .domain.catalog import Catalog
 from .domain.event_schema import (
     APPEAL,
     APPEAL_TEXT,
+    BOOKING,
+    BOOKING_TEXT,
     FREE_TEXT,
     NOT_TYPED,
     PERSONAL,
     check_event,
     without_free_text,
 )
-from .domain.events import JOURNAL_SET_ASIDE, Event, format_at, parse_at
+from .domain.events import (
+    BOOKING_CREATED,
+    BOOKING_RESCHEDULED,
+    JOURNAL_SET_ASIDE,
+    Event,
+    format_at,
+    parse_at,
+)
 from .domain.journal_check import JournalCheck
 from .journal_io import ImportRefused, Numbered
 
@@ -315,7 +324,7 @@ class JournalStore:
             uid = _occurrence_uid(base, k)
             if _stored(conn, uid):
                 continue
-            blanks = (without_free_text(e), without_free_text(e, APPEAL))
+            blanks = tuple(without_free_text(e, keep) for keep in (PERSONAL, BOOKING, APPEAL))
             if any(b is not None and _stored(conn, _occurrence_uid(b.uid(), k)) for b in blanks):
                 continue  # here already, its text blanked since
             problem = check.follow(e)
@@ -359,6 +368,23 @@ class JournalStore:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
                          (until,))
         return changed
+
+    def blank_bookings(self, slot_before: datetime) -> int:
+        """Blank the names and contacts of bookings whose slot (the latest, after any move)
+        is before `slot_before` (`privacy.keep_booking_days`, docs/bookings.md): the same
+        blanking as `blank_texts`, keys and import included. Reads `booking.*` lines only."""
+        until = format_at(slot_before)
+        typed = " OR ".join(f"COALESCE(json_extract(c.data, '$.{key}'), '') != ''" for _type, key in BOOKING_TEXT)
+        with self._transaction() as conn:
+            rows = conn.execute(
+                f"""WITH moved AS (SELECT json_extract(data, '$.code') AS code, MAX(json_extract(data, '$.start')) AS start
+                                   FROM events WHERE type = ? GROUP BY 1)
+                    SELECT c.uid, {', '.join('c.' + col for col in _COLUMNS.split(', '))}
+                    FROM events c LEFT JOIN moved m ON m.code = json_extract(c.data, '$.code')
+                    WHERE c.type = ? AND MAX(json_extract(c.data, '$.start'), COALESCE(m.start, '')) < ?
+                      AND ({typed})""",
+                (BOOKING_RESCHEDULED, BOOKING_CREATED, until)).fetchall()
+            return _blank_rows(conn, rows, BOOKING)
 
     def blank_appeals(self, codes: Iterable[str]) -> int:
         """Blank the file of these appeals (events_schema.APPEAL_TEXT: the customer's name and

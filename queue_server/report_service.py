@@ -14,8 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .domain.catalog import Catalog
-from .domain.events import APPEAL_TYPES, DEVICE_LIFE_TYPES
+from .domain.events import APPEAL_TYPES, BOOKING_TYPES, DEVICE_LIFE_TYPES
 from .domain.hours import WorkingHours
+from .domain.slots import MAX_HORIZON_DAYS
 from .journal_store import JournalStore
 
 REPORTS_DIR = "reports"
@@ -50,10 +51,21 @@ def build_report(store: JournalStore, catalog: Catalog, start: date, end: date |
     first, last = _period_bounds(start, end or start, tz)
     lines = store.lines_between(first, last)
     appeal_lines = store.events_of_types(APPEAL_TYPES, before=last)
+    bookings = booking_lines(store, first, last)
     devices = {"device_lines": store.events_of_types(DEVICE_LIFE_TYPES, before=last), "hours": hours}
     if end is None:
-        return daily_report(lines, catalog, start, tz, appeal_lines=appeal_lines, as_of=now, **devices)
-    return period_report(lines, catalog, start, end, tz, appeal_lines=appeal_lines, as_of=now, **devices)
+        return daily_report(lines, catalog, start, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now,
+                            **devices)
+    return period_report(lines, catalog, start, end, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now,
+                         **devices)
+
+
+def booking_lines(store: JournalStore, first: datetime, last: datetime) -> list[dict]:
+    """The `booking.*` lines that tell what became of the period's bookings: from the earliest
+    a booking of the period can have been made to the day after it (a no-show is marked once
+    its day is over). A few per booking (SQLite reads the span by the events' time index)."""
+    since = first - timedelta(days=MAX_HORIZON_DAYS + 1)
+    return store.lines_of_types(BOOKING_TYPES, since, last + timedelta(days=2))
 
 
 QUARTER = re.compile(r"^((?:19|2\d)\d\d)[-\s]?[Qq]([1-4])$")  # 1900Q1 … 2999Q4

@@ -1,54 +1,39 @@
-"""Per-address rate limits for the public endpoints (status of an appeal, a rating).
+"""Per-address rate limits of the public endpoints: an appeal's status, a rating, bookings.
 
-An appeal's code is 40 random bits, but a status page answers anyone: a token
-bucket per client address keeps guessing to a few tries a minute, so finding
-one of a few thousand live codes would take years. One small class, one place:
-when the serving edge (`entrypoints/edge.py`, its `Buckets`) lands, these
-limits move there as per-route limits and this module goes.
+A code (an appeal's, a booking's) is 40 random bits, but its page answers anyone: a
+token bucket per client address keeps guessing to a few tries a minute, so finding one
+of a few thousand live codes would take years. Staff and devices are held by the edge's
+own, more generous limits; these are per route, on top of the edge's per-address rate.
+The buckets are the edge's (`entrypoints/edge.py`, `Buckets`): one implementation.
 """
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from flask import request
 
+from ..entrypoints.edge import Buckets
 from .spec import ApiError
 
-MAX_ADDRESSES = 20_000  # buckets kept; the oldest are dropped beyond this
 
-
-@dataclass
 class PublicLimit:
-    """`burst` requests at once, then `per_minute`; refusals are 429 with Retry-After."""
+    """`burst` requests at once, then `per_minute`, per address; refusals are 429 with the
+    seconds to wait (`too_many_requests`, as the edge answers)."""
 
-    burst: int
-    per_minute: float
+    def __init__(self, burst: int, per_minute: float, clock: Callable[[], float] = time.monotonic):
+        self.burst, self.per_minute = burst, per_minute
+        self.buckets = Buckets(per_minute / 60.0, clock=clock, capacity=float(burst))
 
-    def __post_init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, last refill)
-        self._lock = threading.Lock()
+    def wait_s(self, key: str) -> float:
+        """Take one request for `key`: 0.0 when allowed, else the seconds until the next one."""
+        return self.buckets.take(key)
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """Take one token for `key`; 0.0 when allowed, else the seconds until the next one."""
-        now = time.monotonic() if now is None else now
-        rate = self.per_minute / 60.0
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                return (1.0 - tokens) / rate
-            self._buckets[key] = (tokens - 1.0, now)
-            if len(self._buckets) > MAX_ADDRESSES:
-                for old in sorted(self._buckets, key=lambda k: self._buckets[k][1])[:MAX_ADDRESSES // 10]:
-                    del self._buckets[old]
-            return 0.0
-
-    def check(self) -> None:
-        """Refuse the current request (429) when its address has used its tokens."""
-        wait = self.take(request.remote_addr or "?")
+    def check(self, key: str | None = None) -> None:
+        """Refuse the current request (429) when its address has used its requests."""
+        if key is None:
+            key = request.remote_addr or "?"
+        wait = self.wait_s(key)
         if wait > 0:
-            raise ApiError(429, "rate_limited", "Too many requests from this address: try again in a minute",
+            raise ApiError(429, "too_many_requests", "Too many requests from this address: try again in a minute",
                            {"retry_after_s": int(wait) + 1})

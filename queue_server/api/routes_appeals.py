@@ -18,7 +18,7 @@ from ..domain import appeals as ap
 from ..domain import commands as c
 from ..domain.events import Event, format_at
 from ..service.appeal_slips import print_at_counter
-from ..service.authz import VISITOR
+from ..service.authz import PUBLIC
 from .context import office_app
 from .routes_counter import guard
 from .spec import Api, ApiError, Guard, endpoint
@@ -58,7 +58,7 @@ CLOSE = {"type": "object", "required": ["accepted"], "additionalProperties": Fal
          "properties": {"accepted": {"type": "boolean"}}}
 SLIP = {"type": "object", "additionalProperties": False,
         "properties": {"counter_id": {"type": ["string", "null"], "maxLength": 16}}}
-PUBLIC = {"type": "object", "required": ["code", "status", "registered_at", "due_at"], "additionalProperties": False,
+PUBLIC_STATUS = {"type": "object", "required": ["code", "status", "registered_at", "due_at"], "additionalProperties": False,
           "properties": {"code": STR, "status": {"enum": list(ap.STATUSES)}, "registered_at": STR, "due_at": STR,
                          "decided_at": STR}}
 RATE = {"type": "object", "required": ["score"], "additionalProperties": False, "properties": {
@@ -164,7 +164,7 @@ def register(api: Api) -> None:
         return jsonify(print_at_counter(app, code, counter_id, g.principal))
 
     @endpoint(api, "GET", "/api/v1/public/appeals/{code}", summary="An appeal's status and dates, for anyone "
-              "with its code (§7.5): nothing personal", tag="public", responses={200: PUBLIC, 404: NOT_FOUND,
+              "with its code (§7.5): nothing personal", tag="public", responses={200: PUBLIC_STATUS, 404: NOT_FOUND,
                                                                              429: {"description": "Too many"}})
     def appeal_public(code):
         office_app().public_limits["status"].check()
@@ -182,7 +182,7 @@ def register(api: Api) -> None:
         office_app().public_limits["rating"].check()
         _check_visit_id(visit_id)
         app = office_app()
-        who = g.principal or VISITOR
+        who = g.principal or PUBLIC
         app.service.handle(c.RateVisit(visit_id, body["score"], body.get("comment"), body.get("keys")), who)
         comment = (body.get("comment") or "").strip()
         return jsonify({"visit_id": visit_id, "score": body["score"],
@@ -209,7 +209,7 @@ def register(api: Api) -> None:
         office_app().public_limits["rating"].check()
         _check_visit_id(visit_id)
         app = office_app()
-        events = app.service.handle(c.ComplainAfterRating(visit_id, body.get("contact")), VISITOR)
+        events = app.service.handle(c.ComplainAfterRating(visit_id, body.get("contact")), PUBLIC)
         after_change(app, events)
         return jsonify(registered_view(app, events[0])), 201
 

@@ -18,6 +18,17 @@ ANY = Guard("any staff member or device")
 DEVICES = Guard("a device (kiosk, display, buttons)", lambda p, kw: require(p, device_kinds=DEVICE_KINDS))
 
 
+def ticket_view(app, office, e) -> dict:
+    """The answer to a new ticket (`visit.issued` event `e`): what the kiosk prints."""
+    step = office.visits[e.visit].current_step
+    service = office.catalog.services[e.service]
+    ahead = office.ahead_of(step)
+    return {"visit_id": e.visit, "number": e.data["number"], "service_id": e.service,
+            "service_name": service.name(e.data["lang"]), "office": office.catalog.office_name,
+            "issued_at": format_at(e.at), "ahead": ahead, "position": ahead + 1,
+            "estimated_wait_s": office.estimate_for(step, ahead), "track_url": app.track_url(e.visit)}
+
+
 def register(api: Api) -> None:
     @endpoint(api, "GET", "/healthz", summary="Liveness, journal position, and whether the journal can be written",
               tag="system", responses={200: {"type": "object", "required": ["status"]},
@@ -90,17 +101,7 @@ def register(api: Api) -> None:
     def issue_ticket(body):
         app = office_app()
         (e,) = app.service.handle(c.IssueTicket(**body), g.principal)
-        lang = e.data["lang"]
-
-        def view(office, now):
-            step = office.visits[e.visit].current_step
-            service = office.catalog.services[e.service]
-            ahead = office.ahead_of(step)
-            return {"visit_id": e.visit, "number": e.data["number"], "service_id": e.service,
-                    "service_name": service.name(lang), "office": office.catalog.office_name,
-                    "issued_at": format_at(e.at), "ahead": ahead, "position": ahead + 1,
-                    "estimated_wait_s": office.estimate_for(step, ahead), "track_url": app.track_url(e.visit)}
-        return jsonify(app.service.read(view)), 201
+        return jsonify(app.service.read(lambda office, now: ticket_view(app, office, e))), 201
 
     @endpoint(api, "GET", "/api/v1/track/{visit_id}", summary="One ticket's place in the queue (public)",
               tag="hall", responses={200: S.TRACK})

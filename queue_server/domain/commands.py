@@ -112,6 +112,52 @@ class ReportDevice(Command):
     message: str = ""
 
 
+# ---- bookings (docs/bookings.md) ---------------------------------------------
+@dataclass(frozen=True)
+class MakeBooking(Command):
+    """Book a slot: a visitor on the page or through the API, or staff for a caller."""
+
+    service_id: str
+    start: datetime
+    visitor: str  # the name the booking is for (`name` is the command's own)
+    phone: str | None = None
+    email: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleBooking(Command):
+    code: str
+    start: datetime
+
+
+@dataclass(frozen=True)
+class CancelBooking(Command):
+    code: str
+
+
+@dataclass(frozen=True)
+class CheckInBooking(Command):
+    """The booked visitor came: at the kiosk, by phone (near the slot) or at a counter."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class MarkBookingNoShows(Command):
+    """Bookings nobody checked in for, once their day is over (the office itself)."""
+
+
+@dataclass(frozen=True)
+class RecordBookingMessage(Command):
+    """A confirmation or reminder went out, or failed for good (the office's sender)."""
+
+    code: str
+    channel: str
+    purpose: str
+    error: str | None = None
+
+
 # ---- the appeals registry (domain/appeals.py) and ratings (domain/ratings.py) ----
 @dataclass(frozen=True)
 class RegisterAppeal(Command):

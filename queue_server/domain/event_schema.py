@@ -24,20 +24,25 @@ from dataclasses import dataclass, replace
 
 from . import appeals as ap
 from . import events as ev
+from .bookings import CANCELLED_BY, CHECK_IN_VIA, DELIVERY_CHANNELS, MADE_VIA, NAME_LEN, PURPOSES
+from .bookings import OUTCOMES as DELIVERY_OUTCOMES
 from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES
-from .events import Event
+from .events import Event, parse_at
 from .policy import REASON_MESSAGES
 
-TEXT, INT, NUMBER, BOOL, OBJECT, LIST = "text", "int", "number", "bool", "object", "list"
-# How long typed text is kept (`Field.keep`): what clerks type about a visit, and an
-# appeal's file (its customer's name and contacts, what they wrote, the answer).
-PERSONAL, APPEAL = "personal", "appeal"
+TEXT, INT, NUMBER, BOOL, OBJECT, LIST, TIME = "text", "int", "number", "bool", "object", "list", "time"
+# How long typed text is kept (`Field.keep`): what clerks type about a visit
+# (`privacy.keep_personal_days` after the event), a booking's name and contacts
+# (`privacy.keep_booking_days` after its slot), and an appeal's file (its customer's
+# name and contacts, what they wrote, the answer: `privacy.keep_appeal_days` after it closes).
+PERSONAL, BOOKING, APPEAL = "personal", "booking", "appeal"
 CHANNELS = ("kiosk", "counter", "remote")
 LANGUAGES = ("ru", "en")
 PAUSE_REASONS = ("break", "paperwork", "lunch", "other")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
 TAKEN_OVER = "taken_over"
 ID_LEN = 64  # visit ids, logins, counter and service ids
+CODE_LEN = 16  # booking codes
 
 
 @dataclass(frozen=True)
@@ -50,11 +55,11 @@ class Field:
     null: bool = True  # null (or absent) allowed
     choices: tuple = ()
     max_len: int | None = None
-    free_text: bool = False  # typed by a clerk: may hold a name or a phone
+    free_text: bool = False  # typed by a clerk or a visitor: may hold a name or a phone
     not_typed: tuple[str, ...] = ()  # the office's own codes in a free-text field
     fields: tuple[Field, ...] = ()  # an object's own keys
     names: tuple[str, ...] = ()  # a str.format template that may use only these plain {names}
-    keep: str = PERSONAL  # free text: blanked after privacy.keep_personal_days, or with its appeal
+    keep: str = PERSONAL  # which retention blanks free text: PERSONAL, BOOKING or APPEAL
     items: str = ""  # a list's element type (its choices, or an object's fields, as above)
     max_items: int | None = None
     doc: str = ""
@@ -74,19 +79,22 @@ class EventSpec:
 def _reason_params() -> tuple[Field, ...]:
     return (Field("wait_min", NUMBER, required=True, null=False),
             Field("norm_min", NUMBER, required=True, null=False),
-            Field("priority", TEXT, required=True, max_len=ID_LEN))
+            Field("priority", TEXT, required=True, max_len=ID_LEN),
+            Field("due", TEXT, max_len=16, doc="an appointment's local time, e.g. 10:30"))
 
 
 CALL_REASON = Field(
     "reason", OBJECT, doc="why this visitor (docs/call-policy.md)",
     fields=(Field("code", TEXT, required=True, null=False, choices=tuple(REASON_MESSAGES)),
-            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min"),
+            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min", "due"),
                   doc="the sentence, translated when shown"),
             Field("params", OBJECT, required=True, null=False, fields=_reason_params()),
             Field("wait_s", NUMBER), Field("norm_s", NUMBER), Field("priority", TEXT, max_len=ID_LEN),
             Field("urgency", NUMBER), Field("waiting", INT)))
 
 _VISIT, _STEP = ("visit", "service"), ("visit",)
+_BOOKING_CODE = Field("code", TEXT, required=True, null=False, max_len=CODE_LEN, doc="read aloud, e.g. K7M2QXPA")
+_START = Field("start", TIME, required=True, null=False, doc="the slot, ISO-8601 UTC")
 _CODE = Field("code", TEXT, required=True, null=False, max_len=16, doc="the appeal's identification code")
 _DUE = (Field("due_date", TEXT, max_len=10, doc="the answer's due date, local"),
         Field("due_at", TEXT, max_len=30, doc="the end of that day, UTC"))
@@ -127,7 +135,9 @@ SPECS: tuple[EventSpec, ...] = (
         Field("number", TEXT, required=True, null=False, max_len=16, doc="as printed, e.g. А012"),
         Field("priority", TEXT, choices=PRIORITIES),
         Field("channel", TEXT, choices=CHANNELS),
-        Field("lang", TEXT, choices=LANGUAGES))),
+        Field("lang", TEXT, choices=LANGUAGES),
+        Field("booking", TEXT, max_len=CODE_LEN, doc="the booking checked in with this ticket"),
+        Field("due", TIME, doc="an appointment's slot: called at it (docs/call-policy.md)"))),
     EventSpec(ev.STEP_CALLED, "the step is called to `counter`", needs=(*_STEP, "counter"),
               data=(CALL_REASON,)),
     EventSpec(ev.STEP_RECALLED, "called again", needs=_STEP, data=(
@@ -223,14 +233,40 @@ SPECS: tuple[EventSpec, ...] = (
                   Field("line", TEXT, required=True, null=False, free_text=True,
                         doc="the whole original line, as JSON text"),
                   Field("problem", TEXT, required=True, null=False, doc="why it was set aside"))),
+    EventSpec(ev.BOOKING_CREATED, "a booking of a slot of `service` (docs/bookings.md); `operator`: the staff "
+              "member who booked for a caller", needs=("service",), data=(
+                  _BOOKING_CODE, _START, Field("minutes", INT, doc="the slot's length"),
+                  Field("name", TEXT, max_len=NAME_LEN, free_text=True, keep=BOOKING),
+                  Field("phone", TEXT, max_len=16, free_text=True, keep=BOOKING, doc="+79123456789"),
+                  Field("email", TEXT, max_len=254, free_text=True, keep=BOOKING),
+                  Field("lang", TEXT, choices=LANGUAGES), Field("via", TEXT, choices=MADE_VIA))),
+    EventSpec(ev.BOOKING_RESCHEDULED, "the booking moves to another slot of its service", needs=("service",),
+              data=(_BOOKING_CODE, _START, Field("minutes", INT), Field("was", TIME, doc="the slot it leaves"))),
+    EventSpec(ev.BOOKING_CANCELLED, "the booking is cancelled: its slot is free again", needs=("service",),
+              data=(_BOOKING_CODE, _START, Field("by", TEXT, choices=CANCELLED_BY))),
+    EventSpec(ev.BOOKING_CHECKED_IN, "the visitor came: `visit` is the ticket issued for the booking",
+              needs=("visit", "service"), data=(
+                  _BOOKING_CODE, _START,
+                  Field("late", BOOL, doc="later than `booking.late_min`: a walk-in ticket instead"),
+                  Field("via", TEXT, choices=CHECK_IN_VIA))),
+    EventSpec(ev.BOOKING_NO_SHOW, "nobody checked in for the booking by the end of its day", needs=("service",),
+              data=(_BOOKING_CODE, _START)),
+    EventSpec(ev.BOOKING_NOTIFIED, "a confirmation, reminder or cancellation went out, or failed for good",
+              data=(_BOOKING_CODE, Field("channel", TEXT, choices=DELIVERY_CHANNELS),
+                    Field("purpose", TEXT, choices=PURPOSES),
+                    Field("outcome", TEXT, required=True, null=False, choices=DELIVERY_OUTCOMES),
+                    Field("error", TEXT, max_len=300, doc="why it failed"))),
 )
 SCHEMA: dict[str, EventSpec] = {s.type: s for s in SPECS}
 EVENT_TYPES = frozenset(SCHEMA)
 
-# What a clerk types: the one way a visitor's name or phone can reach the journal.
-# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts); the
-# office's own codes in those fields (`not_typed`) are not typed text and stay.
+# What a clerk or a visitor types: the only ways a name or a phone reaches the journal.
+# Blanked after their retention (JournalStore.blank_texts, blank_bookings): a clerk's text
+# `privacy.keep_personal_days` after the event, a booking's name and contacts
+# `privacy.keep_booking_days` after its slot; the office's own codes in those
+# fields (`not_typed`) are not typed text and stay.
 FREE_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == PERSONAL)
+BOOKING_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == BOOKING)
 NOT_TYPED = tuple(sorted({code for s in SPECS for f in s.data for code in f.not_typed}))
 # An appeal's file: kept `privacy.keep_appeal_days` after the appeal closes (JournalStore.blank_appeals).
 APPEAL_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == APPEAL)
@@ -242,13 +278,14 @@ def field_of(type_: str, name: str) -> Field:
     return next(f for f in SCHEMA[type_].data if f.name == name)
 
 
-def without_free_text(e: Event, keep: str = PERSONAL) -> Event | None:
-    """The event with what was typed blanked (the texts kept as `keep` says), or None
-    when it holds none."""
+def without_free_text(e: Event, keep: str | tuple[str, ...] = PERSONAL) -> Event | None:
+    """The event with what was typed blanked (the texts kept as `keep` says: one retention or
+    several), or None when it holds none."""
+    keeps = (keep,) if isinstance(keep, str) else keep
     spec = SCHEMA.get(e.type)
     if spec is None:
         return None
-    blank = {f.name: _BLANK[f.type] for f in spec.data if f.free_text and f.keep == keep
+    blank = {f.name: _BLANK[f.type] for f in spec.data if f.free_text and f.keep in keeps
              and e.data.get(f.name) not in (None, "", {}, *NOT_TYPED)}
     return replace(e, data={**e.data, **blank}) if blank else None
 
@@ -261,9 +298,20 @@ _TYPE_OK: dict[str, Callable[[object], bool]] = {
     BOOL: lambda v: type(v) is bool,
     OBJECT: lambda v: type(v) is dict,
     LIST: lambda v: type(v) is list,
+    TIME: lambda v: type(v) is str and _is_time(v),
 }
 _TYPE_WORDS = {TEXT: "a string", INT: "a whole number", NUMBER: "a number", BOOL: "true or false",
-               OBJECT: "an object", LIST: "a list"}
+               OBJECT: "an object", LIST: "a list", TIME: "a time with its zone, ISO-8601"}
+
+
+def _is_time(text: str) -> bool:
+    if len(text) > 40:
+        return False
+    try:
+        parse_at(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bool) -> str | None:
@@ -369,7 +417,9 @@ def _describe(f: Field) -> str:
         parts.append("required")
     if f.max_len:
         parts.append(f"≤ {f.max_len} characters")
-    if f.free_text and f.keep == APPEAL:
+    if f.free_text and f.keep == BOOKING:
+        parts.append("personal: blanked `privacy.keep_booking_days` after the slot")
+    elif f.free_text and f.keep == APPEAL:
         parts.append("the appeal's file: blanked `privacy.keep_appeal_days` after the appeal closes")
     elif f.free_text:
         parts.append("may hold what a clerk typed: blanked after `privacy.keep_personal_days`")
@@ -387,5 +437,6 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-__all__ = ["APPEAL_TEXT", "EVENT_TYPES", "FREE_TEXT", "NOT_TYPED", "SCHEMA", "EventSpec", "Field", "check_event",
+__all__ = ["APPEAL_TEXT", "BOOKING_TEXT", "EVENT_TYPES", "FREE_TEXT", "NOT_TYPED", "SCHEMA", "EventSpec", "Field",
+           "check_event",
            "field_of", "markdown_table", "without_free_text"]

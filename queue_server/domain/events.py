@@ -43,6 +43,14 @@ DEVICE_LIFE_TYPES = (DEVICE_DOWN, DEVICE_UP, ADMIN_DEVICE_ADDED, ADMIN_DEVICE_RE
 
 JOURNAL_SET_ASIDE = "journal.set_aside"
 
+BOOKING_CREATED = "booking.created"
+BOOKING_RESCHEDULED = "booking.rescheduled"
+BOOKING_CANCELLED = "booking.cancelled"
+BOOKING_CHECKED_IN = "booking.checked_in"
+BOOKING_NO_SHOW = "booking.no_show"
+BOOKING_NOTIFIED = "booking.notified"
+BOOKING_TYPES = (BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_CANCELLED, BOOKING_CHECKED_IN,
+                 BOOKING_NO_SHOW, BOOKING_NOTIFIED)
 # The appeals registry (domain/appeals.py) and visitors' ratings of their visits.
 APPEAL_REGISTERED = "appeal.registered"
 APPEAL_EXTENDED = "appeal.extended"

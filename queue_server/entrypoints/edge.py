@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import threading
 import time
 from collections import OrderedDict
 from http.cookies import CookieError, SimpleCookie
@@ -56,18 +57,26 @@ def body_limit(method: str, path: str) -> int:
 
 
 class Buckets:
-    """Token buckets by key (loop thread only): `rate` a second, bursts of BURST × rate;
-    refused requests run up a debt (the longer a client ignores Retry-After, the longer
-    it is told to wait)."""
+    """Token buckets by key: `rate` a second, bursts of BURST × rate; refused requests run up
+    a debt (the longer a client ignores Retry-After, the longer it is told to wait).
+
+    The edge's limits and the per-route limits of the public endpoints (api/public_limit.py,
+    on request threads) are this one class; the lock is never contended on the loop, where
+    each bucket set has one user."""
 
     def __init__(self, rate: float, clock=time.monotonic, capacity: float | None = None):
         self.rate = float(rate)
         self.capacity = capacity or max(1.0, self.rate * BURST)
         self.clock = clock
         self._state: OrderedDict[object, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def take(self, key) -> float:
         """0 when the request may go; otherwise seconds until it could."""
+        with self._lock:
+            return self._take(key)
+
+    def _take(self, key) -> float:
         now = self.clock()
         tokens, last = self._state.pop(key, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.rate)

@@ -17,6 +17,7 @@ from queue_server.domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, C
 from queue_server.domain.hours import WorkingHours
 
 from .appeal_figures import registry_figures
+from .bookings import booking_counts
 from .devices import device_downtime
 from .feedback import feedback
 from .groups import Figures, Folded, Group, fold, seconds, within_norm
@@ -27,16 +28,19 @@ REPORT_VERSION = 1
 
 
 def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None, *,
-                 appeal_lines: Iterable | None = None, as_of: datetime | None = None,
-                 device_lines: Iterable | None = None, hours: WorkingHours | None = None) -> dict:
+                 bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
+                 as_of: datetime | None = None, device_lines: Iterable | None = None,
+                 hours: WorkingHours | None = None) -> dict:
     """Timing report of one office day (the local calendar day in ``tz``).
 
     ``events``: the journal in order, as ``Event`` objects, journal-line dicts
     or rows in the line's column order (see ``rows.py``); events outside the
     day are skipped, so the caller may pass a wider slice. ``tz`` defaults to
-    the catalog's time zone.
+    the catalog's time zone. ``bookings``: the `booking.*` lines of a span wide
+    enough to hold the day's bookings from when they were made to their outcome
+    (bookings.py); None counts those among ``events``.
     """
-    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, appeal_lines, as_of,
+    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, bookings, appeal_lines, as_of,
                           device_lines, hours)
     report["kind"] = "daily"
     report["date"] = day.isoformat()
@@ -44,16 +48,18 @@ def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None =
 
 
 def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
-                  tz: str | None = None, *, appeal_lines: Iterable | None = None,
-                  as_of: datetime | None = None, device_lines: Iterable | None = None,
-                  hours: WorkingHours | None = None) -> dict:
+                  tz: str | None = None, *, bookings: Iterable | None = None,
+                  appeal_lines: Iterable | None = None, as_of: datetime | None = None,
+                  device_lines: Iterable | None = None, hours: WorkingHours | None = None) -> dict:
     """Timing report of the days ``start``..``end`` inclusive, plus a row per day.
 
+    ``bookings``: the ``booking.*`` lines that tell what became of the period's bookings
+    (report_service.booking_lines); without them, the period's own lines.
     ``appeal_lines``: every ``appeal.*`` line up to the period's end (the registry's
     history, for what is overdue or decided of earlier appeals); without it, the
     period's own lines. ``as_of``: now, when the period has not ended yet."""
-    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone, appeal_lines, as_of,
-                                   device_lines, hours)
+    report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone, bookings, appeal_lines,
+                                   as_of, device_lines, hours)
     report["kind"] = "period"
     report["from"] = start.isoformat()
     report["to"] = end.isoformat()
@@ -62,8 +68,9 @@ def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
 
 
 def _build(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
-           appeal_lines: Iterable | None = None, as_of: datetime | None = None,
-           device_lines: Iterable | None = None, hours: WorkingHours | None = None) -> tuple[dict, Tally, Folded]:
+           bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
+           as_of: datetime | None = None, device_lines: Iterable | None = None,
+           hours: WorkingHours | None = None) -> tuple[dict, Tally, Folded]:
     T = scan(events, catalog, start, end, tz)
     F = fold(T, catalog)
     T.seconds_by_day = [seconds(day) for day in T.totals]
@@ -78,6 +85,7 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
         "counters": _counters(T, F, catalog),
         "operators": _operators(F),
         "appeals": _appeals(T),
+        "bookings": _bookings(T, start, end, tz, bookings),
         "feedback": feedback(T.extra),
     }
     zone = ZoneInfo(tz)
@@ -242,6 +250,15 @@ def _appeals(T: Tally) -> dict:
         "by_topic": _count(T.appeals, 1, APPEAL_TOPICS, "unspecified"),
         "by_outcome": _count(T.appeals, 2, OUTCOMES, "unspecified"),
     }
+
+
+def _bookings(T: Tally, start: date, end: date, tz: str, lines: Iterable | None) -> dict:
+    """Bookings of the period's slots, and the wait that counts for a booked visitor: from
+    the later of check-in and the slot to the call (docs/bookings.md)."""
+    out: dict = booking_counts(T.booking_rows if lines is None else lines, start, end, tz)
+    waits = seconds(T.booked_waits)
+    out["wait_from_slot"] = summarize(waits, T.booked_within, len(waits))
+    return out
 
 
 def _days(T: Tally, F: Folded, catalog: Catalog, by_day: list[list[float]]) -> list[dict]:

@@ -95,6 +95,8 @@ def sections(report: dict, lang: str) -> list[Section]:
     out = [_summary(report, lang, _), _roles(report, lang, _), _hours(report, lang, _),
            _services(report, lang, _), _counters(report, _), _operators(report, _),
            _appeals(report, _)]
+    if report.get("bookings") is not None:
+        out.append(_bookings(report, _))
     out += feedback_sections(report, lang) + registry_sections(report, lang) + device_sections(report, lang)
     if report.get("days") is not None:
         out.append(_days(report, lang, _))
@@ -250,6 +252,30 @@ def _appeals(report: dict, _) -> Section:
         for key, n in counts.items():
             rows.append([group, word(table, key, _), n])
     return Section("appeals", _("Appeals of finished visits"), cols, rows)
+
+
+def _bookings(report: dict, _) -> Section:
+    """Pre-registration: what became of the period's bookings, and the wait from the slot."""
+    b = report["bookings"]
+    w = b["wait_from_slot"]
+    rows: list[tuple[str, object, str]] = [
+        (_("Bookings made in the period (for any day)"), b["made"], INT),
+        (_("Bookings for the period"), b["booked"], INT),
+        (_("of them booked by staff for a caller"), b["by_staff"], INT),
+        (_("Kept: checked in on time"), b["kept"], INT),
+        (_("Late: checked in after the grace time, served as walk-ins"), b["late"], INT),
+        (_("Did not come"), b["no_show"], INT),
+        (_("Not yet due"), b["pending"], INT),
+        (_("Cancelled"), b["cancelled"], INT),
+        (_("Booked visitors called"), w["n"], INT),
+    ]
+    for key, label in STATS:
+        rows.append((_("Wait from the booked time: {figure}").format(figure=_(label)), w[key], MIN))
+    rows.append((_("Wait from the booked time: within the norm"), w["within_norm_share"], SHARE))
+    return Section("bookings", _("Bookings (pre-registration)"),
+                   [Column("label", _("Indicator"), TEXT), Column("value", _("Value"), TEXT)],
+                   [[label, value] for label, value, _kind in rows],
+                   [kind for _label, _value, kind in rows])
 
 
 def _days(report: dict, lang: str, _) -> Section:

@@ -84,6 +84,41 @@ def report_device(office: Office, cmd: c.ReportDevice, who: Principal, now: date
     return [office.device_status(who.subject, who.role, cmd.status, now, cmd.component, cmd.message)]
 
 
+def _booker(who: Principal) -> str | None:
+    """Who the journal names for a booking action: staff by login; a visitor stays unnamed."""
+    return who.subject if who.kind == "staff" else None
+
+
+def make_booking(office: Office, cmd: c.MakeBooking, who: Principal, now: datetime) -> list[Event]:
+    return [office.bookings.make(cmd.service_id, cmd.start, cmd.visitor, cmd.phone, cmd.email,
+                                 cmd.lang or office.catalog.language, now, _booker(who))]
+
+
+def reschedule_booking(office: Office, cmd: c.RescheduleBooking, who: Principal, now: datetime) -> list[Event]:
+    return [office.bookings.reschedule(cmd.code, cmd.start, now, _booker(who))]
+
+
+def cancel_booking(office: Office, cmd: c.CancelBooking, who: Principal, now: datetime) -> list[Event]:
+    return [office.bookings.cancel(cmd.code, now, _booker(who))]
+
+
+CHECK_IN_VIA = {"device": "kiosk", "staff": "counter"}
+
+
+def check_in_booking(office: Office, cmd: c.CheckInBooking, who: Principal, now: datetime) -> list[Event]:
+    return office.check_in_booking(cmd.code, now, CHECK_IN_VIA.get(who.kind, "phone"),
+                                   who.subject if who.kind in CHECK_IN_VIA else None)
+
+
+def mark_booking_no_shows(office: Office, cmd: c.MarkBookingNoShows, who: Principal, now: datetime) -> list[Event]:
+    return office.bookings.no_shows(now)
+
+
+def record_booking_message(office: Office, cmd: c.RecordBookingMessage, who: Principal,
+                           now: datetime) -> list[Event]:
+    return [office.bookings.notified(cmd.code, cmd.channel, cmd.purpose, cmd.error, now)]
+
+
 def register_appeal(office: Office, cmd: c.RegisterAppeal, who: Principal, now: datetime) -> list[Event]:
     service_id = cmd.service_id
     visit = office.visits.get(cmd.visit_id or "")
@@ -116,7 +151,7 @@ def record_appeal_slip(office: Office, cmd: c.RecordAppealSlip, who: Principal, 
     return [office.appeals.slip_printed(now, who.subject, cmd.code, cmd.counter_id, cmd.error)]
 
 
-RATED_VIA = {"visitor": "track", "display": "counter", "buttons": "pad"}
+RATED_VIA = {"public": "track", "display": "counter", "buttons": "pad"}
 
 
 def rate(office: Office, cmd: c.RateVisit, who: Principal, now: datetime) -> list[Event]:
@@ -156,6 +191,12 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CancelVisit: cancel_visit,
     c.EndOfDay: end_of_day,
     c.ReportDevice: report_device,
+    c.MakeBooking: make_booking,
+    c.RescheduleBooking: reschedule_booking,
+    c.CancelBooking: cancel_booking,
+    c.CheckInBooking: check_in_booking,
+    c.MarkBookingNoShows: mark_booking_no_shows,
+    c.RecordBookingMessage: record_booking_message,
     c.RegisterAppeal: register_appeal,
     c.ExtendAppeal: extend_appeal,
     c.DecideAppeal: decide_appeal,

@@ -7,6 +7,7 @@ broadcaster drains on its own thread, so a slow client never slows a ticket.
 """
 from __future__ import annotations
 
+import itertools
 import queue
 import sqlite3
 import threading
@@ -21,12 +22,16 @@ from ..domain.commands import Command
 from ..domain.events import Event
 from ..domain.journal_check import JournalCheck
 from ..domain.office import Office
+from ..domain.slots import MAX_HORIZON_DAYS
 from ..journal_io import Numbered
 from ..journal_store import JournalStore, UnreadableRow
 from .authz import SYSTEM, authorize
 from .handlers import HANDLERS
 
 REPLAY_DAYS = 1  # today and yesterday, local time: covers any visit still open
+# Bookings are made up to `booking.horizon_days` (at most MAX_HORIZON_DAYS) ahead: their
+# book folds its own events from that far back (docs/bookings.md, "The journal").
+BOOKINGS_BACK = timedelta(days=MAX_HORIZON_DAYS + 2)
 REGISTRY_TYPES = (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)
 Reaction = Callable[[Event], None]
 # A change outside the journal that a command's events record (an account disabled): made in
@@ -87,23 +92,29 @@ class OfficeService:
         self.reactions: dict[str, list[Reaction]] = {}
         self.effects: dict[type[Command], Effect] = {}
         self.committed = threading.Event()  # set after each commit: wakes the push to the centre
-        self.office = Office(config.catalog, config.hours, config.appeal_rules)
+        self.office = self._new_office()
         if replay:
             self.rebuild()
+
+    def _new_office(self) -> Office:
+        return Office(self.config.catalog, self.config.hours, self.config.appeal_rules, self.config.booking)
 
     def rebuild(self) -> None:
         """Fold recent journal events into a fresh office state (start-up, after import).
         An event the office cannot apply raises ReplayRefused; the state stays as it was."""
-        office = Office(self.config.catalog, self.config.hours, self.config.appeal_rules)
+        office = self._new_office()
 
         def refuse(seq: int | None, problem: str, e: Event | None) -> None:
             raise ReplayRefused(seq, problem, self._data_dir())
 
         with self.store.lock:
             start = replay_start(self.clock.now(), self.config.catalog.timezone)
-            # appeals live for years: their own events from before the two days, through the type index
+            # appeals live for years, bookings up to a quarter ahead: their own events from
+            # before the two days, through the type index
             replay(office, self.store.events_of_types(REGISTRY_TYPES, before=start), refuse)
-            replay(office, self.store.replay_events(start), refuse)
+            older_bookings = self.store.events_of_types(ev.BOOKING_TYPES, before=start, since=start - BOOKINGS_BACK)
+            replay(office, itertools.chain(older_bookings, self.store.replay_events(start)), refuse)
+            office.bookings.forget_before(start)
             office.last_seq = self.store.last_seq()
             self.office = office
 

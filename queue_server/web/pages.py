@@ -20,6 +20,7 @@ from ..domain.errors import CounterTaken
 from ..domain.events import format_at
 from ..domain.model import COUNTER_CLOSED
 from ..snapshot import state_snapshot
+from . import bookings
 from . import security as sec
 from .lang import current_lang, js_strings, labels, page_gettext, reason_templates, remember_lang
 from .today import day_bounds, today_figures
@@ -28,7 +29,7 @@ STATIC = Path(__file__).with_name("static")
 HEADS = Guard("head or admin", lambda p, kw: require(p, staff_roles=("head", "admin")))
 ANYONE = Guard("any staff member or device")
 COUNTER_COOKIE = "qcounter"
-PAGES = ("console", "dashboard", "admin")
+PAGES = ("console", "dashboard", "bookings", "admin")
 
 
 def asset_version() -> str:
@@ -206,6 +207,7 @@ def register(api: Api, flask) -> None:
         return render_template("web/refused.html", **base_context(_, p), message=message, config=config,
                                title=_("Not for this account"), link=link), 403
 
+    bookings.register(bp, flask)
     flask.register_blueprint(bp)
     flask.before_request(sec.csrf_guard)
     flask.after_request(sec.page_headers)

@@ -22,7 +22,7 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, g, jsonify, render_template, request
 
 from ..auth import AuthError, Principal
 
@@ -32,6 +32,9 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_ENDPOINT = "web.login"
+# The public booking page's forms (booking_page.py): a browser that also holds a staff
+# session sends the token in the form, as the login form does.
+BOOKING_FORMS = frozenset({"book_form", "booking_cancel", "booking_move", "booking_check_in"})
 
 
 def office_app():
@@ -56,17 +59,16 @@ def csrf_token() -> str:
 
 
 def _new_csrf() -> str:
-    token = getattr(request, "_web_new_csrf", None)
-    if token is None:
-        token = secrets.token_urlsafe(24)
-        request._web_new_csrf = token
-    return token
+    # Kept for the rest of this request in flask.g, Flask's place for a request's own data.
+    if "web_new_csrf" not in g:
+        g.web_new_csrf = secrets.token_urlsafe(24)
+    return g.web_new_csrf
 
 
 def rotate_csrf() -> str:
     """A fresh CSRF token (after login), set on the response by `save_cookies`."""
-    request._web_new_csrf = secrets.token_urlsafe(24)
-    return request._web_new_csrf
+    g.web_new_csrf = secrets.token_urlsafe(24)
+    return g.web_new_csrf
 
 
 def _cookie_args(max_age: int | None) -> dict:
@@ -76,7 +78,7 @@ def _cookie_args(max_age: int | None) -> dict:
 
 def save_cookies(response: Response) -> Response:
     """after_request: store a CSRF token minted during this request."""
-    token = getattr(request, "_web_new_csrf", None)
+    token = g.get("web_new_csrf")
     if token is not None:
         response.set_cookie(CSRF_COOKIE, token, **_cookie_args(None))
     return response
@@ -108,7 +110,8 @@ def csrf_guard():
     is_login = request.endpoint == LOGIN_ENDPOINT
     if not is_login and credential()[1] != "cookie":
         return None
-    sent = request.headers.get(CSRF_HEADER) or (request.form.get(CSRF_FIELD) if is_login else None)
+    in_form = is_login or request.endpoint in BOOKING_FORMS
+    sent = request.headers.get(CSRF_HEADER) or (request.form.get(CSRF_FIELD) if in_form else None)
     expected = request.cookies.get(CSRF_COOKIE)
     if sent and expected and hmac.compare_digest(sent, expected) and not _cross_origin():
         return None

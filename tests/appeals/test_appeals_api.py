@@ -138,7 +138,7 @@ def test_guessing_codes_is_stopped_after_a_few_tries_per_address(appeal_office):
                 for i in range(25)]
     assert statuses[:19] == [404] * 19 and statuses[-1] == 429
     r = requests.get(f"{live.url}/api/v1/public/appeals/{code}", timeout=5)
-    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+    assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_requests"
     assert requests.get(f"{live.url}/a/{code}", timeout=5).status_code == 429  # the page shares the limit
     # staff are not limited: the registry's own API is behind a login
     assert live.get(f"/api/v1/appeals/{code}", "op1").status_code == 200

@@ -183,6 +183,18 @@ def layout_problems(window, min_target: int) -> list[str]:
     return problems
 
 
+def book_soon(live, service: str = "consultation", name: str = "Иванова Мария") -> str:
+    """A booking of the first free slot of today (through the public API); its code."""
+    now = live.app.clock.now().astimezone(live.app.service.office.tz)
+    slots = requests.get(f"{live.url}/api/v1/slots", params={"service_id": service, "date": now.date().isoformat()},
+                         timeout=5).json()["slots"]
+    start = next(s["start"] for s in slots if s["free"] > 0)
+    r = requests.post(f"{live.url}/api/v1/bookings", timeout=5, json={
+        "service_id": service, "start": start, "name": name, "phone": f"+7912{len(live.app.service.office.bookings.bookings):07d}"})
+    assert r.status_code == 201, r.text
+    return r.json()["code"]
+
+
 def walk_screens(qtbot, kiosk, live, printer):
     """Drive the kiosk through every screen by touches; yields each screen's name once it is up."""
     from PySide6.QtCore import Qt
@@ -213,6 +225,18 @@ def walk_screens(qtbot, kiosk, live, printer):
     tap("service:payments")
     qtbot.waitUntil(lambda: ctrl.screen == "ticket" and ctrl.outcome is not None, timeout=5000)
     yield "ticket"
+    tap("done")
+    code = book_soon(live)
+    tap("booking")
+    yield "check-in"
+    for char in code[:6]:
+        tap(f"key:{char}")
+    yield "check-in-typing"
+    for char in code[6:]:
+        tap(f"key:{char}")
+    tap("checkin:submit")
+    qtbot.waitUntil(lambda: ctrl.screen == "ticket" and ctrl.outcome is not None, timeout=5000)
+    yield "ticket-booked"
     tap("done")
     printer.paper_out = True
     tap("service:reception")
