@@ -287,10 +287,9 @@ class Accounts:
         version = rows[0][0] if rows else None
         if version == self._version:
             return 0
-        first = self._version is _UNREAD
+        # the first read checks too: a change made before it (while the server was starting,
+        # or within the first sweep's second) must not be taken for where things began
         self._version = version
-        if first:
-            return 0
         wanted = set(self._known) | set(live_digests)
         gone = set()
         listed = sorted(wanted)
