@@ -25,6 +25,7 @@ from queue_server.app import DB_NAME
 
 QSERVER = str(Path(sys.executable).with_name("qserver"))
 NEW_PASSWORD = "a-quite-new-phrase-7"
+LONG_PASSWORD = ("Ab3-" + "a-quite-new-phrase-7-" * 13)[:257]  # good but for its length
 
 
 client = socket_client
@@ -280,3 +281,62 @@ def test_make_run_reuses_its_demo_tokens_and_never_leaves_old_ones_valid(tmp_pat
     third = run_demo(data, port)
     assert all(_works(data, t) for t in third.values())
     assert not any(_works(data, t) for t in second.values() if t not in third.values())
+
+
+# ---- attacks: sizes, shapes, a stale administrator's token, a cross-site form ------------
+def test_hostile_admin_requests_are_refused_and_change_nothing(live_office):
+    live = live_office
+    before = live.app.store.last_seq()
+    refused = (
+        ("POST", "/api/v1/admin/users", {"login": "nina", "role": "operator", "password": LONG_PASSWORD}),  # argon2 cost
+        ("POST", "/api/v1/admin/users", {"login": "nina", "role": "operator", "password": NEW_PASSWORD,
+                                         "name": "N" * 101}),
+        ("POST", "/api/v1/admin/users", {"login": "nina", "role": "operator", "password": NEW_PASSWORD,
+                                         "is_root": True}),  # no extra fields
+        ("POST", "/api/v1/admin/users", {"login": ["nina"], "role": "operator", "password": NEW_PASSWORD}),
+        ("POST", "/api/v1/admin/users", {"login": "nina\n", "role": "operator", "password": NEW_PASSWORD}),
+        ("POST", "/api/v1/admin/users/op2/password", {"password": LONG_PASSWORD}),
+        ("POST", "/api/v1/admin/users/op2/password", {"password": NEW_PASSWORD, "login": "admin"}),
+        ("POST", "/api/v1/admin/devices", {"name": "k" * 65, "kind": "kiosk"}),
+        ("POST", "/api/v1/admin/devices", {"name": "../k1", "kind": "kiosk"}),
+        ("POST", "/api/v1/admin/devices", {"name": "k1", "kind": "kiosk", "role": "admin"}),  # no widening
+    )
+    for method, path, body in refused:
+        r = admin_call(live, method, path, body)
+        assert r.status_code == 422 and r.json()["error"]["message"], (path, body, r.status_code, r.text[:200])
+    deep = requests.post(live.url + "/api/v1/admin/users", data="[" * 5000 + "]" * 5000, timeout=10,
+                         headers={**live.headers("admin"), "Content-Type": "application/json"})
+    assert 400 <= deep.status_code < 500
+    huge = requests.post(live.url + "/api/v1/admin/devices", data=b'{"name": "' + b"k" * 2_000_000 + b'"}',
+                         timeout=20, headers={**live.headers("admin"), "Content-Type": "application/json"})
+    assert huge.status_code in (413, 422)
+    assert admin_call(live, "POST", f"/api/v1/admin/users/{'x' * 300}/disable").status_code in (404, 422)
+    assert live.app.store.last_seq() == before and login(live, "op2").status_code == 200
+
+    # a page's cookie session without the CSRF header (a cross-site form) changes nothing
+    s = requests.Session()
+    s.get(f"{live.url}/admin", timeout=5)
+    assert s.post(f"{live.url}/login", data={"login": "admin", "password": PASSWORD, "next": "admin",
+                                               "csrf_token": s.cookies.get("qcsrf")},
+                  timeout=5, allow_redirects=False).status_code in (302, 303)
+    assert s.post(f"{live.url}/api/v1/admin/users/op2/disable", timeout=5).status_code == 403
+    assert s.post(f"{live.url}/api/v1/admin/users/op2/disable", timeout=5,
+                  headers={"X-CSRF-Token": s.cookies.get("qcsrf")}).status_code == 204  # the page itself works
+
+    # a second administrator, disabled: its token, still held, administers nothing
+    assert admin_call(live, "POST", "/api/v1/admin/users", {"login": "adm2", "role": "admin",
+                                                           "password": NEW_PASSWORD}).status_code == 201
+    token = login(live, "adm2", NEW_PASSWORD).json()["token"]
+    assert admin_call(live, "POST", "/api/v1/admin/users/adm2/disable").status_code == 204
+    stale = requests.post(live.url + "/api/v1/admin/users/op1/disable", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert stale.status_code == 401
+    # a revoked device's token cannot beat, nor administer
+    dev = admin_call(live, "POST", "/api/v1/admin/devices", {"name": "kiosk-9", "kind": "kiosk"}).json()["token"]
+    assert admin_call(live, "DELETE", "/api/v1/admin/devices/kiosk-9").status_code == 204
+    for path in ("/api/v1/devices/heartbeat", "/api/v1/admin/devices"):
+        assert requests.post(live.url + path, json={}, timeout=5,
+                             headers={"Authorization": f"Bearer {dev}"}).status_code == 401
+    assert [x["type"] for x in admin_lines(live)] == [
+        "admin.user_disabled", "admin.user_added", "admin.user_disabled", "admin.device_added",
+        "admin.device_revoked"]
