@@ -169,18 +169,22 @@ def prepare(work: Path, kiosks: int) -> dict:
     config = work / CONFIG_NAME
     config.write_text("".join(line for line in config.read_text(encoding="utf-8").splitlines(keepends=True)
                               if not line.startswith("threads =")), encoding="utf-8")
-    from queue_server.auth import Accounts, password_hasher
+    from queue_server.auth import Accounts, new_token
     from queue_server.journal_store import JournalStore
 
     store = JournalStore(work / DB_NAME)
     try:
-        accounts = Accounts(store, hasher=password_hasher(1, 1024))  # no hashing happens here
         now = datetime.now(UTC)
-        with store.lock:  # one durable commit instead of one per token
-            store.conn.execute("BEGIN IMMEDIATE")
-            tokens = {"kiosks": [accounts.add_device(f"bench-kiosk-{i}", "kiosk", now) for i in range(kiosks)],
-                      "display": accounts.add_device("bench-hall-board", "display", now)}
-            store.conn.execute("COMMIT")
+        names = {"kiosks": [f"bench-kiosk-{i}" for i in range(kiosks)], "display": "bench-hall-board"}
+        with store.transaction() as conn:  # one durable commit instead of one per token
+
+            def add(name: str, kind: str) -> str:
+                token, digest = new_token()
+                Accounts.write_device(conn, name, kind, digest, now)
+                return token
+
+            tokens = {"kiosks": [add(n, "kiosk") for n in names["kiosks"]],
+                      "display": add(names["display"], "display")}
         return tokens
     finally:
         store.close()

@@ -145,11 +145,9 @@ def make_office(data: Path, hours: str = "weekdays", cheap_passwords: bool = Fal
         accounts = Accounts(store, hasher=hasher)
         now = datetime.now(UTC)
         shared = hasher.hash(PASSWORD)  # one hash at the office's real cost, reused: 36 would take seconds
-        with store.lock:  # one durable commit instead of one per account
-            store.conn.execute("BEGIN IMMEDIATE")
+        with store.transaction() as conn:  # one durable commit instead of one per account
             for login, role in STAFF:
-                accounts.add_user(login, role, name=login, password_hash=shared, now=now)
-            store.conn.execute("COMMIT")
+                accounts.write_user(conn, login, role, login, shared, now)
     finally:
         store.close()
     return data

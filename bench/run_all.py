@@ -53,6 +53,7 @@ BENCHES = (
     ("bench_display", "Displays"),
     ("soak_devices", "Hall devices through a day (soak)"),
     ("soak_bookings", "Bookings through four months (soak)"),
+    ("soak_watch", "The device watch through a month of heartbeats (soak)"),
     ("fuzz_api", "API fuzzing (schemathesis, long)"),
 )
 TIMEOUT_S = {"tiny": 180, "full": 3 * 3600}

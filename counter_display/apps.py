@@ -8,6 +8,7 @@ counter screen. Both are built in-process by tests exactly as the CLI builds the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from counter_display.client import BoardClient
 from counter_display.counter_screen import CounterScreen
 from counter_display.hall_board import HallBoard
 from counter_display.rating_panel import RatingPanel, RatingPrompt
-from counter_display.server_api import ServerApi, StatusReporter
+from counter_display.server_api import Heartbeat, ServerApi, StatusReporter
 from counter_display.speech import EspeakEngine, SpeechEngine, open_speech_engine
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,43 @@ def speech_engines(voice: str) -> list[SpeechEngine] | None:
     return [engine]
 
 
+class GuiHeartbeat:
+    """The screen's heartbeat, asked for by a timer on the GUI thread: a frozen screen stops
+    beating and the office is told, even while its Socket.IO connection stays up. The timer
+    ticks every second and asks for a beat once `every_s` (the server's word) has passed."""
+
+    def __init__(self, server: str, token: str, enabled: bool = True):
+        self.heartbeat = Heartbeat(ServerApi(server, token)) if enabled else None
+        self.timer = QTimer(interval=1000, timeout=self._tick)
+        self._asked = 0.0
+
+    def start(self) -> None:
+        if self.heartbeat is not None:
+            self._ask()
+            self.timer.start()
+
+    def _tick(self) -> None:
+        if self.heartbeat is not None and time.monotonic() - self._asked >= self.heartbeat.every_s:
+            self._ask()
+
+    def _ask(self) -> None:
+        assert self.heartbeat is not None
+        self._asked = time.monotonic()
+        self.heartbeat.beat()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+
+
 class HallApp:
     def __init__(self, server: str, token: str, *, lang: str = "ru", ticker: str = "",
                  voice: str = "espeak", player: Player | str = "auto",
                  announcer: Announcer | None = None, clock: Callable[[], datetime] | None = None,
-                 report_faults: bool = True, **link_options):
+                 report_faults: bool = True, heartbeat: bool = True, **link_options):
         self.lang = lang
+        self.heartbeat = GuiHeartbeat(server, token, heartbeat)
         self.model = BoardModel()
         self.board = HallBoard(self.model, lang=lang, ticker=ticker, clock=clock)
         self.reporter = StatusReporter(ServerApi(server, token)) if report_faults else None
@@ -75,8 +107,10 @@ class HallApp:
         if self.voice is not None:
             self.voice.start()
         self.client.start()
+        self.heartbeat.start()
 
     def stop(self) -> None:
+        self.heartbeat.stop()
         self.client.stop()
         if self.voice is not None:
             self.voice.stop()
@@ -117,7 +151,8 @@ class CounterApp:
     (a touch screen facing the visitor; counter_display/rating_panel.py)."""
 
     def __init__(self, server: str, token: str, counter: str, *, lang: str = "ru",
-                 rating_keys: int | None = None, **link_options):
+                 rating_keys: int | None = None, heartbeat: bool = True, **link_options):
+        self.heartbeat = GuiHeartbeat(server, token, heartbeat)
         self.model = BoardModel()
         self.screen = CounterScreen(self.model, counter, lang=lang)
         self.client = BoardClient(
@@ -144,8 +179,10 @@ class CounterApp:
 
     def start(self) -> None:
         self.client.start()
+        self.heartbeat.start()
 
     def stop(self) -> None:
+        self.heartbeat.stop()
         self.client.stop()
         if self.rating is not None:
             self.rating.close_pool()

@@ -213,7 +213,7 @@ def _wait_for_signal() -> None:
 def cmd_led(args) -> int:
     from counter_display.led_bridge import BoardSpec, LedBridge, open_boards, parse_board
     from counter_display.link import RealtimeLink
-    from counter_display.server_api import ServerApi, StatusReporter
+    from counter_display.server_api import Heartbeat, ServerApi, StatusReporter
     from hardware.serial_port import SpecError
 
     _need_token(args)
@@ -228,17 +228,20 @@ def cmd_led(args) -> int:
         print(f"qdisplay led: {exc}", file=sys.stderr)
         return 2
     reporter = StatusReporter(ServerApi(args.server, args.token))
+    heartbeat = Heartbeat(ServerApi(args.server, args.token))  # the bridge's process is alive
     bridge = LedBridge(boards, reporter=reporter, lang=args.lang)
     link = RealtimeLink(args.server, args.token, on_snapshot=bridge.on_snapshot, on_state=bridge.on_state,
                         on_called=bridge.on_called,
                         on_status=lambda s, d: logging.getLogger("qdisplay").info("server: %s %s", s, d))
     bridge.start()
     link.start()
+    heartbeat.start()
     for spec in specs:
         print(f"LED board {spec.address} on {spec.port}: {'every call' if spec.is_hall else 'counter ' + spec.counter}")
     try:
         _wait_for_signal()
     finally:
+        heartbeat.stop()
         link.stop()
         bridge.stop()
         reporter.stop()
@@ -247,7 +250,7 @@ def cmd_led(args) -> int:
 
 def _run_pads(args, command: str, build, what: str) -> int:
     """Serial pads (call buttons, rating pads): build the bridge, listen until a signal."""
-    from counter_display.server_api import ServerApi, StatusReporter
+    from counter_display.server_api import Heartbeat, ServerApi, StatusReporter
     from hardware.serial_port import SpecError
 
     _need_token(args)
@@ -260,11 +263,14 @@ def _run_pads(args, command: str, build, what: str) -> int:
     except SpecError as exc:
         print(f"qdisplay {command}: {exc}", file=sys.stderr)
         return 2
+    heartbeat = Heartbeat(ServerApi(args.server, args.token))  # the bridge's process is alive
     bridge.start()
+    heartbeat.start()
     print(f"Listening for {what} on {', '.join(args.port)}")
     try:
         _wait_for_signal()
     finally:
+        heartbeat.stop()
         bridge.stop()
         reporter.stop()
     return 0

@@ -8,6 +8,12 @@ result, never an exception the caller must know about.
 button pad, the voice) fails or recovers — ``POST /api/v1/devices/status`` —
 from a thread of its own, once per change, retrying until the server has
 heard it; the device's own work never waits for the network.
+
+:class:`Heartbeat` tells the server the program is alive —
+``POST /api/v1/devices/heartbeat`` every few seconds (the server says how often).
+A screen beats from its GUI thread's timer (:meth:`Heartbeat.beat`), so a frozen
+screen goes silent and the office is told; a headless bridge from a thread of its
+own (:meth:`Heartbeat.start`). The request always runs on the heartbeat's thread.
 """
 from __future__ import annotations
 
@@ -65,6 +71,9 @@ class ServerApi:
 
     def call_next(self, counter_id: str) -> Reply:
         return self.post(f"/api/v1/counters/{counter_id}/next")
+
+    def heartbeat(self) -> Reply:
+        return self.post("/api/v1/devices/heartbeat")
 
     def device_status(self, status: str, component: str, message: str = "") -> Reply:
         return self.post("/api/v1/devices/status", {
@@ -140,3 +149,72 @@ class StatusReporter:
                 log.warning("cannot report %s of %s to the server (%s); retrying", status, component,
                             reply.message or reply.status)
                 self._cond.wait(self.retry_s)
+
+
+class Heartbeat:
+    """``beat()`` asks for one heartbeat (never blocks); a thread of its own sends it.
+
+    ``every_s`` is how often to beat: the server's answer sets it (a third of the
+    office's ``devices.silent_after_s``). A beat asked for while one is on its way
+    is not queued: a slow server gets one heartbeat at a time, and when it is down
+    the next beat simply tries again, so nothing piles up and nothing floods it
+    when it comes back. ``start()`` beats by itself (headless bridges, whose
+    liveness is the process's); a screen calls ``beat()`` from its GUI timer.
+    """
+
+    def __init__(self, api: ServerApi | None, *, every_s: float = 15.0):
+        self.api, self.every_s = api, every_s
+        self.sent = 0  # heartbeats the server took
+        self.last_status: int | None = None  # the last answer's HTTP status (0: unreachable)
+        self._due = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._by_itself = False
+        self._failing = False
+
+    def beat(self) -> None:
+        if self.api is None or self._stop.is_set():
+            return
+        self._due.set()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+            self._thread.start()
+
+    def start(self) -> None:
+        """Beat every ``every_s`` from this object's own thread."""
+        self._by_itself = True
+        self.beat()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        self._due.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self._by_itself:
+                self._due.wait(self.every_s)
+            else:
+                self._due.wait()
+            self._due.clear()
+            if self._stop.is_set():
+                return
+            self._send()
+
+    def _send(self) -> None:
+        reply = self.api.heartbeat() if self.api is not None else Reply(0, {})
+        self.last_status = reply.status
+        if reply.ok:
+            self.sent += 1
+            every = reply.body.get("every_s")
+            if isinstance(every, int | float) and 1 <= every <= 3600:
+                self.every_s = float(every)
+            if self._failing:
+                log.info("heartbeat: the server hears this device again")
+            self._failing = False
+        elif reply.status == 429:
+            pass  # one came just before: nothing is lost
+        elif not self._failing:  # said once per outage, not every few seconds
+            self._failing = True
+            log.warning("heartbeat not taken (%s); the next one tries again", reply.message or reply.status)

@@ -29,6 +29,7 @@ SCREENS = (LOADING, START, PRIORITY, BUSY, TICKET, NOTICE, OUT_OF_SERVICE, CHECK
 CODE_LENGTH = 8
 SERVICES_REFRESH_S = 300
 QUIET_S = 20
+HEARTBEAT_S = 15  # until the server says how often (`every_s`)
 
 
 class Notice:
@@ -89,6 +90,11 @@ class KioskController(QObject):
         self.screen_timer = self._timer(config.ticket_screen_s, self.go_start)
         self.health_timer = self._timer(config.health_interval_s, self._check_health, repeat=True)
         self.printer_timer = self._timer(config.printer_check_s, self._check_printer, repeat=True)
+        # The heartbeat is asked for by the GUI thread's own timer: a frozen screen goes silent
+        # and the office's dashboard says so (the server's answer sets the interval).
+        self.heartbeat_timer = self._timer(HEARTBEAT_S, self._beat, repeat=True)
+        self._beating = False
+        self.heartbeats = 0
 
     def _timer(self, seconds: float, slot, repeat: bool = False) -> QTimer:
         t = QTimer(self)
@@ -101,11 +107,13 @@ class KioskController(QObject):
     def start(self) -> None:
         self._load_office()
         self.health_timer.start()
+        self.heartbeat_timer.start()
+        self._beat()
         self.tasks.run_printer(self.printer.startup_fault, self._on_startup_fault)
 
     def shutdown(self) -> None:
         self._closed = True
-        for t in (self.idle_timer, self.screen_timer, self.health_timer, self.printer_timer):
+        for t in (self.idle_timer, self.screen_timer, self.health_timer, self.printer_timer, self.heartbeat_timer):
             t.stop()
         self.tasks.wait(3000)
         self.printer.close()
@@ -200,6 +208,25 @@ class KioskController(QObject):
             if self.screen == BUSY:
                 return  # the ticket request will answer for itself
             self._on_server_error(exc)
+
+    def _beat(self) -> None:
+        if self._beating or self._closed:
+            return  # one at a time: a slow server gets no pile of them
+        self._beating = True
+        self.tasks.run(self.client.heartbeat, self._on_beat, self._on_beat_error)
+
+    def _on_beat(self, body: dict) -> None:
+        self._beating = False
+        self.heartbeats += 1
+        every = body.get("every_s") if isinstance(body, dict) else None
+        if isinstance(every, int) and 1 <= every <= 3600 and every * 1000 != self.heartbeat_timer.interval():
+            self.heartbeat_timer.setInterval(every * 1000)
+
+    def _on_beat_error(self, exc: Exception) -> None:
+        self._beating = False
+        if isinstance(exc, ServerRefused) and exc.is_auth and not self._token_refused:
+            self._on_server_error(exc)  # revoked: out of service at once, not at the next visitor's touch
+        # no answer: the health check handles it; the next beat tries again
 
     # ---- touches -------------------------------------------------------------
     def go_start(self, reset: bool = False) -> None:

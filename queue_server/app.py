@@ -22,6 +22,7 @@ from .adapters.notify import Delivery, Notifier, Outcome, notify_channels
 from .adapters.storage_faults import classify
 from .api import (
     http_log,
+    routes_admin,
     routes_appeals,
     routes_bookings,
     routes_counter,
@@ -44,9 +45,11 @@ from .realtime import Limits, Realtime
 from .report_service import write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
+from .service.admin import Administration
 from .service.appeal_jobs import blank_expired_appeals, journal_outcomes, send_digest
 from .service.appeal_notices import AppealNotices
 from .service.booking_notices import BookingNotices
+from .service.device_watch import DeviceWatch
 from .service.sessions import end_taken_over_sessions
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,8 @@ class OfficeApp:
     notifier: Notifier | None = None  # the office's one sender of e-mail and SMS
     appeal_notices: AppealNotices | None = None
     public_limits: dict[str, PublicLimit] = field(default_factory=dict)
+    admin: Administration | None = None  # staff and devices (service/admin.py)
+    devices: DeviceWatch | None = None  # heartbeats, devices down (service/device_watch.py)
 
     @property
     def asgi(self):
@@ -135,6 +140,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     routes_journal.register(api)
     routes_bookings.register(api)
     routes_appeals.register(api)
+    routes_admin.register(api)
     for module in _web_modules():
         module.register(api, flask)
     flask.register_blueprint(api.bp)
@@ -151,6 +157,7 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     per_minute = config.get("booking.public_per_minute")
     app.public_limits = {"status": PublicLimit(burst=20, per_minute=10), "rating": PublicLimit(burst=10, per_minute=10),
                          "booking": PublicLimit(burst=max(1, per_minute), per_minute=per_minute)}
+    _watch_devices(app)
     flask.extensions["office"] = app
     _wire_bookings(app)
     _install_error_handlers(flask)
@@ -173,6 +180,16 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
                 data=str(data_dir.resolve()), layout=store.layout, seq=service.office.last_seq,
                 public_url=base_url, journal_problem=problem[1] if problem else None)
     return app
+
+
+def _watch_devices(app: OfficeApp) -> None:
+    """Administration, the device watch, and the sweep that also sees account changes made
+    by another process (`qserver user disable` while the server runs)."""
+    app.admin = Administration(app.service, app.accounts)
+    app.devices = DeviceWatch(app.service, app.accounts, app.config.get("devices.silent_after_s"), app.config.hours)
+    app.devices.every_second.append(lambda: app.accounts.sync(app.realtime.live_digests()))
+    app.devices.start()
+    app.extras.setdefault("stoppers", []).append(app.devices.stop)
 
 
 def _wire_bookings(app: OfficeApp) -> None:
@@ -220,7 +237,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         app.service.read(lambda office, now: office.bookings.forget_before(local - timedelta(days=2)))
 
     def closed_day_reports(local):
-        paths = write_day(app.store, config.catalog, app.data_dir, local.date())
+        paths = write_day(app.store, config.catalog, app.data_dir, local.date(), hours=config.hours)
         oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
     def reminders(local):

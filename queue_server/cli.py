@@ -124,21 +124,57 @@ def cmd_doctor(args) -> int:
     return 0 if found.starts else 1
 
 
+DEMO_DEVICES = (("kiosk", "demo-kiosk", "kiosk"), ("display", "demo-hall-board", "display"))
+DEMO_TOKENS = "demo-devices.json"  # the demo's own folder: a demo, not an office
+
+
+def demo_devices(data: Path, admin, accounts: Accounts, now: datetime) -> dict[str, str]:
+    """The demo's device tokens: the ones it printed last time while they still work (a kiosk
+    started from the printed command keeps working across `make run`s), else new ones, which
+    replace the old devices (their tokens stop working). Kept in DATA/demo-devices.json."""
+    import json
+
+    from .auth import AuthError
+    from .service.authz import SYSTEM
+
+    path = data / DEMO_TOKENS
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    tokens = {}
+    for key, name, kind in DEMO_DEVICES:
+        token = kept.get(key) if isinstance(kept, dict) else None
+        try:
+            p = accounts.authenticate(token, now) if isinstance(token, str) else None
+        except AuthError:
+            p = None
+        if p is None or (p.kind, p.subject, p.role) != ("device", name, kind):
+            token = admin.add_device(name, kind, SYSTEM)
+        tokens[key] = token
+    if tokens != kept:
+        tmp = path.with_suffix(".partial")
+        tmp.write_text(json.dumps(tokens), encoding="utf-8")
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return tokens
+
+
 def cmd_demo(args) -> int:
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     target = data / CONFIG_NAME
     if not target.exists():
         target.write_text(demo_config(), encoding="utf-8")
-    store = JournalStore(data / DB_NAME)
-    accounts = _accounts(args, store)
+    store, accounts, admin = _administration(args)
     now = _now()
-    for login, role in DEMO_STAFF:
-        if accounts.user(login) is None:
-            accounts.add_user(login, role, DEMO_PASSWORD, name=login.capitalize(), now=now)
-    kiosk = accounts.add_device("demo-kiosk", "kiosk", now)
-    display = accounts.add_device("demo-hall-board", "display", now)
-    store.close()
+    try:
+        for login, role in DEMO_STAFF:
+            if accounts.user(login) is None:
+                accounts.add_user(login, role, DEMO_PASSWORD, name=login.capitalize(), now=now)
+        tokens = demo_devices(data, admin, accounts, now)
+    finally:
+        store.close()
     config = load_config(target)
     base = config.get("server.public_url") or f"http://{args.host}:{args.port}"
     problem = qr_link_problem(config, args.host, args.port)
@@ -153,9 +189,10 @@ Demo office is starting on {base}
 
   Operator console:   {base}/console     (operator1 … operator4 / {DEMO_PASSWORD})
   Head's dashboard:   {base}/dashboard   (head / {DEMO_PASSWORD}, admin / {DEMO_PASSWORD})
+  Staff and devices:  {base}/admin       (admin / {DEMO_PASSWORD})
   API description:    {base}/api/openapi.json
-  Kiosk:              qkiosk --server {base} --token {kiosk}
-  Hall board:         qdisplay hall --server {base} --token {display}
+  Kiosk:              qkiosk --server {base} --token {tokens["kiosk"]}
+  Hall board:         qdisplay hall --server {base} --token {tokens["display"]}
 
 Data folder: {data.resolve()}   (stop with Ctrl+C)
 """, flush=True)
@@ -173,31 +210,133 @@ def _accounts(args, store: JournalStore) -> Accounts:
     return Accounts(store, hasher=hasher_for(load_config(Path(args.data) / CONFIG_NAME)))
 
 
-def cmd_user_add(args) -> int:
-    store = _store(args)
+def _administration(args):
+    """The store, its accounts and the administration that journals each act, as the server
+    builds them (no office state: administration needs none). The caller closes the store."""
+    from .clock import SystemClock
+    from .service import OfficeService
+    from .service.admin import Administration
+
+    config = load_config(Path(args.data) / CONFIG_NAME)
+    store = JournalStore(Path(args.data) / DB_NAME)
+    accounts = Accounts(store, hasher=hasher_for(config))
+    return store, accounts, Administration(OfficeService(config, store, SystemClock(), replay=False), accounts)
+
+
+def _admin_act(args, act, done: str) -> int:
+    """Run one act for the command line (the server's own shell: `operator` null, via "cli")."""
+    from .domain.errors import DomainError
+    from .service.admin import Unchanged
+    from .service.authz import SYSTEM
+
+    store, _accounts, admin = _administration(args)
     try:
-        _accounts(args, store).add_user(args.login, args.role, args.password, name=args.name or "", now=_now())
-    except ValueError as exc:  # WeakPassword among them: the policy, in adapters/passwords.py
+        act(admin, SYSTEM)
+    except Unchanged as exc:
+        print(f"{exc}; nothing to do.")
+        return 0
+    except DomainError as exc:
         print(f"qserver: {exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
-    print(f"User {args.login} ({args.role}) saved.")
+    print(done)
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    return _admin_act(args, lambda admin, who: admin.add_user(args.login, args.role, args.password,
+                                                              args.name or "", who),
+                      f"User {args.login} ({args.role}) saved.")
+
+
+def _new_password(args) -> str:
+    if args.password:
+        return args.password
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"New password for {args.login}: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("qserver: the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_user_passwd(args) -> int:
+    password = _new_password(args)
+    return _admin_act(args, lambda admin, who: admin.set_password(args.login, password, who),
+                      f"Password of {args.login} changed; its sessions are ended.")
+
+
+def cmd_user_disable(args) -> int:
+    return _admin_act(args, lambda admin, who: admin.disable_user(args.login, who),
+                      f"User {args.login} disabled: it cannot log in, its sessions are ended.")
+
+
+def cmd_user_enable(args) -> int:
+    return _admin_act(args, lambda admin, who: admin.enable_user(args.login, who),
+                      f"User {args.login} may log in again.")
+
+
+def cmd_user_remove(args) -> int:
+    return _admin_act(args, lambda admin, who: admin.remove_user(args.login, who),
+                      f"User {args.login} removed; its sessions are ended.")
+
+
+def cmd_user_list(args) -> int:
+    store = _store(args)
+    try:
+        users = Accounts(store).users()
+    finally:
+        store.close()
+    rows = [("LOGIN", "ROLE", "STATUS", "NAME", "ADDED")]
+    rows += [(u.login, u.role, f"disabled since {u.disabled_at}" if u.disabled_at else "active", u.name or "",
+              u.created_at or "") for u in users]
+    _print_table(rows)
     return 0
 
 
 def cmd_device_add(args) -> int:
-    store = _store(args)
+    token: list[str] = []
+    code = _admin_act(args, lambda admin, who: token.append(admin.add_device(args.name, args.kind, who)),
+                      f"Device {args.name} ({args.kind}) added; a device of that name had its old token "
+                      "revoked. Its token (shown once):")
+    if token:
+        print(token[0])
+    return code
+
+
+def cmd_device_revoke(args) -> int:
+    return _admin_act(args, lambda admin, who: admin.revoke_device(args.name, who),
+                      f"Device {args.name} revoked: its token no longer works, its connections are closed.")
+
+
+def cmd_device_list(args) -> int:
+    from .service.device_watch import DeviceWatch
+
+    config = load_config(Path(args.data) / CONFIG_NAME)
+    store, accounts, admin = _administration(args)
     try:
-        token = _accounts(args, store).add_device(args.name, args.kind, _now())
-    except ValueError as exc:
-        print(f"qserver: {exc}", file=sys.stderr)
-        return 2
+        status = DeviceWatch(admin.service, accounts, config.get("devices.silent_after_s"), config.hours).status()
+        devices = accounts.devices()
     finally:
         store.close()
-    print(f"Device {args.name} ({args.kind}) added. Its token (shown once):")
-    print(token)
+    rows = [("NAME", "KIND", "STATE", "LAST HEARD", "ADDED")]
+    for d in devices:
+        s = status.get(d.name, {})
+        state = s.get("state", "never")
+        if state == "down":
+            state = f"down since {s.get('down_since')}"
+        rows.append((d.name, d.kind, state, s.get("last_seen") or d.last_seen_at or "never", d.created_at or ""))
+    _print_table(rows)
     return 0
+
+
+def _print_table(rows: list[tuple]) -> None:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
 
 
 def cmd_export(args) -> int:
@@ -290,7 +429,7 @@ def cmd_report(args) -> int:
             report = build_quarter(store, config.catalog, args.quarter, now=_now())
             quarter = report["quarter"]
         else:
-            report = build_report(store, config.catalog, start, end, now=_now())
+            report = build_report(store, config.catalog, start, end, now=_now(), hours=config.hours)
     finally:
         store.close()
     body, _ = render(report, args.format, args.lang or config.catalog.language)
@@ -322,20 +461,42 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--port", type=int, default=8080)
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
-    c = user.add_parser("add", help="add or replace a staff account")
+    c = user.add_parser("add", help="add or replace a staff account (a replaced one's sessions end)")
     c.add_argument("--data", default=".")
     c.add_argument("login")
     c.add_argument("--role", required=True, choices=["operator", "head", "admin"])
     c.add_argument("--password", required=True)
     c.add_argument("--name")
     c.set_defaults(fn=cmd_user_add)
+    c = user.add_parser("list", help="staff accounts: role, active or disabled")
+    c.add_argument("--data", default=".")
+    c.set_defaults(fn=cmd_user_list)
+    for action, fn, help_ in (("disable", cmd_user_disable, "the account cannot log in; its sessions end at once"),
+                              ("enable", cmd_user_enable, "a disabled account may log in again"),
+                              ("remove", cmd_user_remove, "remove the account; its sessions end at once"),
+                              ("passwd", cmd_user_passwd, "set the password (asked twice, or --password); "
+                                                          "its sessions end")):
+        c = user.add_parser(action, help=help_)
+        c.add_argument("--data", default=".")
+        c.add_argument("login")
+        if action == "passwd":
+            c.add_argument("--password", help="the new password (visible in ps: better let it be asked)")
+        c.set_defaults(fn=fn)
 
     device = sub.add_parser("device", help="kiosks, displays, button pads").add_subparsers(dest="action", required=True)
-    c = device.add_parser("add", help="add a device; prints its token as the last line")
+    c = device.add_parser("add", help="add a device (or replace one: its old token stops working); "
+                                      "prints its token as the last line")
     c.add_argument("--data", default=".")
     c.add_argument("name")
     c.add_argument("--kind", required=True, choices=["kiosk", "display", "buttons"])
     c.set_defaults(fn=cmd_device_add)
+    c = device.add_parser("list", help="devices: kind, up or down, last heartbeat")
+    c.add_argument("--data", default=".")
+    c.set_defaults(fn=cmd_device_list)
+    c = device.add_parser("revoke", help="the device's token stops working; its connections close at once")
+    c.add_argument("--data", default=".")
+    c.add_argument("name")
+    c.set_defaults(fn=cmd_device_revoke)
 
     c = command("export", cmd_export, "write the journal as JSON Lines")
     c.add_argument("--out")

@@ -122,6 +122,10 @@ SETTINGS = (
     Setting("central.ca_file", "", "PEM file of the CA that signed the centre's certificate (default: the system's)"),
     Setting("central.interval_s", 60, "Seconds between pushes when nothing happens (the centre's link check)"),
     Setting("central.batch_lines", 500, "Journal lines per push request (at most 1000)"),
+    Setting("devices.silent_after_s", 60,
+            "Seconds without a heartbeat after which a device is down (a dashboard alert, journaled); 0: not watched"),
+    Setting("devices.printer_fault_alert_s", 300,
+            "Seconds a kiosk's printer may stay faulty before the dashboard raises it as an alert"),
     Setting("log.access", True, "Log one line per HTTP request (method, path, status, ms, who); see docs/operations.md"),
 )
 # The keys of the tables that describe the office (documented in docs/configuration.md).
@@ -259,6 +263,8 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
     except ValueError as exc:  # "<key>: <what is wrong>"
         key, _, what = str(exc).partition(": ")
         fail(key, what)
+    if 0 < settings["devices.silent_after_s"] < 6:
+        fail("devices.silent_after_s", "at least 6 seconds (devices beat every third of it), or 0 to watch none")
     public_url = settings["server.public_url"]
     if public_url:
         parts = urlsplit(public_url)

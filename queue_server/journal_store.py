@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -223,6 +223,10 @@ class JournalStore:
             if self._commits % CHECKPOINT_EVERY == 0:
                 self._request_checkpoint()
 
+    def transaction(self):
+        """BEGIN IMMEDIATE … COMMIT under the writer lock, for the accounts' tables (auth.py)."""
+        return self._transaction()
+
     def _request_checkpoint(self) -> None:
         if self._checkpointer is None:
             self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint",
@@ -258,18 +262,22 @@ class JournalStore:
         finally:
             conn.close()
 
-    def append(self, events: list[Event]) -> list[Event]:
+    def append(self, events: list[Event], also: Callable[[sqlite3.Connection], None] | None = None) -> list[Event]:
         """Commit events durably and return them with their seq numbers.
 
         Each is held to the event schema first: a line the office could not
         replay never reaches the journal (a bug refused here is one request's
-        error, not an office that cannot start)."""
+        error, not an office that cannot start). `also(conn)` runs in the same
+        transaction first: a change the events record (an account disabled) is
+        made together with its line, or neither is (it may raise to refuse both)."""
         for e in events:
             problem = check_event(e)
             if problem:
                 raise JournalRefused(problem)
         out = []
         with self._transaction() as conn:
+            if also is not None:
+                also(conn)
             for e in events:
                 base, n = e.uid(), 0
                 while not (cur := conn.execute(_INSERT, _row(e, _occurrence_uid(base, n)))).rowcount:

@@ -42,7 +42,7 @@ REALTIME_EVENTS = {
     "snapshot": "The whole hall picture, sent to every client on (re)connect.",
     "state": "The same body as snapshot, pushed after every change of queues or counters.",
     "called": "A visitor is called or recalled to a counter: number, counter_id, service_id, reason, at, visit_id, seq.",
-    "device": "A device reported a fault or recovery (dashboard only).",
+    "device": "A device reported a fault or recovery, went silent or came back, was added or revoked (dashboard only).",
     "track": "One ticket's place in the queue, to the visitor's phone following it.",
 }
 STATE_INTERVAL_S = 0.1
@@ -290,6 +290,11 @@ class Realtime:
             if eio_sid is not None:
                 await self.sio.eio.disconnect(eio_sid)
 
+    def live_digests(self) -> set[str]:
+        """The token hashes of every live staff or device socket (Accounts.sync checks them)."""
+        with self._lock:
+            return {c.token_digest for c in self._clients.values() if c.token_digest}
+
     def connected(self) -> dict[str, int]:
         """Live sockets by kind (for tests, benchmarks and the logs)."""
         with self._lock:
@@ -391,9 +396,8 @@ class Realtime:
             if e.type in (ev.STEP_CALLED, ev.STEP_RECALLED):
                 body = self._called_body(e)
                 self._emit("called", body, room=[ROOM_HALL, counter_room(e.counter), ROOM_DASHBOARD])
-            elif e.type in (ev.DEVICE_FAULT, ev.DEVICE_OK):
-                self._emit("device", {"device": e.operator, "type": e.type, "at": format_at(e.at),
-                                      **e.data}, room=ROOM_DASHBOARD)
+            elif e.type in DEVICE_PUSHES:
+                self._emit("device", device_body(e), room=ROOM_DASHBOARD)
             if e.type in OWN_TICKET_EVENTS and e.visit:
                 own.append(e.visit)
         with self._lock:
@@ -479,6 +483,19 @@ class Realtime:
                 "seq": e.seq,
             }
         return self.service.read(read)
+
+
+# What the dashboard hears of devices: faults, silence, and an administrator adding or revoking one
+# (its alerts go). `device` is the device's name; an administrator's act names its actor `by`.
+DEVICE_PUSHES = frozenset({ev.DEVICE_FAULT, ev.DEVICE_OK, ev.DEVICE_DOWN, ev.DEVICE_UP,
+                           ev.ADMIN_DEVICE_ADDED, ev.ADMIN_DEVICE_REVOKED})
+
+
+def device_body(e) -> dict:
+    data = dict(e.data) if isinstance(e.data, dict) else {}
+    if e.type in (ev.ADMIN_DEVICE_ADDED, ev.ADMIN_DEVICE_REVOKED):
+        return {**data, "device": data.get("device"), "type": e.type, "at": format_at(e.at), "by": e.operator}
+    return {"device": e.operator, "type": e.type, "at": format_at(e.at), **data}
 
 
 def token_digest(token) -> str:

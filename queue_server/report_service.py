@@ -14,7 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .domain.catalog import Catalog
-from .domain.events import APPEAL_TYPES, BOOKING_TYPES
+from .domain.events import APPEAL_TYPES, BOOKING_TYPES, DEVICE_LIFE_TYPES
+from .domain.hours import WorkingHours
 from .domain.slots import MAX_HORIZON_DAYS
 from .journal_store import JournalStore
 
@@ -39,10 +40,11 @@ def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]
 
 
 def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None,
-                 now: datetime | None = None) -> dict:
+                 now: datetime | None = None, hours: WorkingHours | None = None) -> dict:
     """The JSON report of one day (end None) or of a period of days, inclusive. The appeals
     registry's figures read its whole history up to the period's end (the type index);
-    `now` cuts "overdue" when the period has not ended yet."""
+    `now` cuts "overdue" when the period has not ended yet. Device downtime counts within
+    `hours` (the office's working hours) and reads the devices' lines before the period too."""
     from .reports.daily import daily_report, period_report
 
     tz = catalog.timezone
@@ -50,9 +52,12 @@ def build_report(store: JournalStore, catalog: Catalog, start: date, end: date |
     lines = store.lines_between(first, last)
     appeal_lines = store.events_of_types(APPEAL_TYPES, before=last)
     bookings = booking_lines(store, first, last)
+    devices = {"device_lines": store.events_of_types(DEVICE_LIFE_TYPES, before=last), "hours": hours}
     if end is None:
-        return daily_report(lines, catalog, start, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now)
-    return period_report(lines, catalog, start, end, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now)
+        return daily_report(lines, catalog, start, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now,
+                            **devices)
+    return period_report(lines, catalog, start, end, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now,
+                         **devices)
 
 
 def booking_lines(store: JournalStore, first: datetime, last: datetime) -> list[dict]:
@@ -107,11 +112,11 @@ def file_name(start: date, end: date | None, fmt: str, quarter: str | None = Non
 
 
 def write_day(store: JournalStore, catalog: Catalog, data_dir: Path, day: date,
-              formats: tuple[str, ...] = ("pdf", "csv")) -> list[Path]:
+              formats: tuple[str, ...] = ("pdf", "csv"), hours: WorkingHours | None = None) -> list[Path]:
     """Write one closed day's reports into DATA/reports/, where the head finds them."""
     folder = Path(data_dir) / REPORTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    report = build_report(store, catalog, day)
+    report = build_report(store, catalog, day, hours=hours)
     written = []
     for fmt in formats:
         body, _ = render(report, fmt, catalog.language)

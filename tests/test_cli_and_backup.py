@@ -45,23 +45,27 @@ def test_init_user_device_export_import_restore(tmp_path):
     journal.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     assert "Imported 1 events" in qserver("import", str(journal), "--data", str(data)).stdout
     assert "Imported 0 events, skipped 1" in qserver("import", str(journal), "--data", str(data)).stdout
-    exported = qserver("export", "--data", str(data)).stdout
-    assert json.loads(exported.splitlines()[0]) == lines[0]
+    exported = [json.loads(x) for x in qserver("export", "--data", str(data)).stdout.splitlines()]
+    # the two administrative acts are journaled first, from the command line (operator null)
+    assert [(x["type"], x["operator"], x["data"]) for x in exported[:2]] == [
+        ("admin.user_added", None, {"login": "ivanova", "role": "operator", "via": "cli"}),
+        ("admin.device_added", None, {"device": "kiosk-hall", "kind": "kiosk", "via": "cli"})]
+    assert exported[2] == {**lines[0], "seq": 3}
 
     backup = Path(qserver("backup", "--data", str(data)).stdout.strip())
     assert backup.exists()
     lines[0] = dict(lines[0], visit="v2", data={"number": "А002"})
     journal.write_text(json.dumps(lines[0], ensure_ascii=False) + "\n", encoding="utf-8")
     qserver("import", str(journal), "--data", str(data))
-    assert len(qserver("export", "--data", str(data)).stdout.splitlines()) == 2
+    assert len(qserver("export", "--data", str(data)).stdout.splitlines()) == 4
     restored = qserver("restore", str(backup), "--data", str(data)).stdout
-    assert "Restored 1 journal events" in restored and "before-restore" in restored
-    assert len(qserver("export", "--data", str(data)).stdout.splitlines()) == 1
+    assert "Restored 3 journal events" in restored and "before-restore" in restored
+    assert len(qserver("export", "--data", str(data)).stdout.splitlines()) == 3
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"not a database at all" * 100)
     refused = qserver("restore", str(garbage), "--data", str(data), check=False)
     assert refused.returncode == 2 and "not an office database" in refused.stderr
-    assert len(qserver("export", "--data", str(data)).stdout.splitlines()) == 1  # nothing lost
+    assert len(qserver("export", "--data", str(data)).stdout.splitlines()) == 3  # nothing lost
 
 
 def test_a_bad_import_names_the_line_and_imports_nothing(tmp_path):

@@ -75,7 +75,10 @@ def test_the_first_released_layout_is_upgraded_at_start_and_its_journal_replays_
     finally:
         app.close()
     assert rows(db, "SELECT * FROM events WHERE seq <= 17 ORDER BY seq") == journal_before
-    assert rows(db, "SELECT * FROM users ORDER BY login") == users_before
+    # layout 4 adds a column to users (disabled_at) and one to devices (last_seen_at): both empty
+    assert [r[:5] for r in rows(db, "SELECT * FROM users ORDER BY login")] == users_before
+    assert {r[0] for r in rows(db, "SELECT disabled_at FROM users")} == {None}
+    assert {r[0] for r in rows(db, "SELECT last_seen_at FROM devices")} == {None}
     assert set(tokens_before) <= set(rows(db, "SELECT * FROM tokens"))
     assert rows(db, "PRAGMA application_id") == [(APPLICATION_ID,)]
     assert rows(db, "PRAGMA user_version") == [(CURRENT,)]

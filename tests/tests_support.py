@@ -1,7 +1,28 @@
 """Scenario helpers shared by API tests (plain functions, not fixtures)."""
 from __future__ import annotations
 
+import time
+
 from queue_server.auth import Principal
+
+
+def wait_until(predicate, seconds: float = 8.0) -> bool:
+    """True as soon as `predicate()` holds, False after `seconds` (a bound, never a pause)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def socket_client(live, token: str):
+    """A real python-socketio client joined with `token` (no reconnection: a drop is final)."""
+    import socketio
+
+    c = socketio.Client(reconnection=False)
+    c.connect(live.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+    return c
 
 
 def operator(login: str = "op1", counter: str = "1") -> Principal:

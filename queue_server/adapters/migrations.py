@@ -71,10 +71,19 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute('CREATE INDEX "idx_events_type" ON "events" ("type")')
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Staff and device administration: a user can be disabled (and enabled again) without
+    losing the account; a device's last heartbeat is kept, so the office knows which devices
+    to expect after a restart and `qserver device list` can say when each was last heard."""
+    conn.execute('ALTER TABLE "users" ADD COLUMN "disabled_at" TEXT')
+    conn.execute('ALTER TABLE "devices" ADD COLUMN "last_seen_at" TEXT')
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "events, users, tokens, devices, meta", _v1),
     Step(2, "application id; layout version in the header", _v2),
     Step(3, "index on the events' type (the appeals registry)", _v3),
+    Step(4, "users can be disabled; devices keep their last heartbeat", _v4),
 )
 CURRENT = STEPS[-1].version
 assert [s.version for s in STEPS] == list(range(1, CURRENT + 1)), "steps are numbered 1, 2, 3…"

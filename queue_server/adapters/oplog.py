@@ -33,6 +33,8 @@ EVENTS: dict[str, str] = {
     "admin.act": "an administrator changed the office: actor, act, target",
     "device.fault": "a device reported a fault: device, kind, component, message",
     "device.ok": "a device reported it works again: device, kind, component",
+    "device.down": "a device's heartbeat stopped (devices.silent_after_s): device, kind, since, silent_s",
+    "device.up": "a silent device is heard again: device, kind, down_since, down_s",
     "storage.disk_full": "a write was refused because the disk is full (answered 507): method, path",
     "storage.read_only": "a write was refused because the journal is read-only (answered 503)",
     "storage.unavailable": "a write was refused on a disk error or a busy journal (answered 503)",

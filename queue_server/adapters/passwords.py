@@ -19,7 +19,12 @@ _EDGES = re.compile(r"^[\d\W_]+|[\d\W_]+$")
 
 
 class WeakPassword(ValueError):
-    """The password breaks the policy; str() says why, for the person choosing it."""
+    """The password breaks the policy; str() says why, for the person choosing it.
+    `template` and `params` let a page say it in its own language (the server's catalog)."""
+
+    def __init__(self, template: str, **params):
+        super().__init__(template.format(**params))
+        self.template, self.params = template, params
 
 
 @lru_cache(maxsize=1)
@@ -31,9 +36,9 @@ def common_passwords() -> frozenset[str]:
 def check_password(password: str, login: str = "") -> None:
     """Raise WeakPassword unless `password` may protect a staff account."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"password: at least {MIN_LENGTH} characters")
+        raise WeakPassword("password: at least {n} characters", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"password: at most {MAX_LENGTH} characters")
+        raise WeakPassword("password: at most {n} characters", n=MAX_LENGTH)
     lowered = password.lower()
     core = _EDGES.sub("", lowered)
     listed = common_passwords()

@@ -47,7 +47,9 @@ def _login(response: Response, via: str, login: str) -> None:
     if response.status_code in (200, 302, 303):
         oplog.event(auth_log, "auth.login", **fields)
     else:
-        reason = _LOGIN_REASONS.get(response.status_code) or _error_code(response) or str(response.status_code)
+        code = _error_code(response)
+        reason = (g.get("login_refused") or ("account disabled" if code == "account_disabled" else None)
+                  or _LOGIN_REASONS.get(response.status_code) or code or str(response.status_code))
         oplog.event(auth_log, "auth.login_failed", logging.WARNING, **fields, reason=reason)
 
 

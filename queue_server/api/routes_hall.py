@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from ..auth import DEVICE_KINDS, require
 from ..domain import commands as c
 from ..domain.errors import DomainError
 from ..domain.events import format_at
@@ -14,6 +15,7 @@ from .routes_counter import guard
 from .spec import Api, ApiError, Guard, endpoint
 
 ANY = Guard("any staff member or device")
+DEVICES = Guard("a device (kiosk, display, buttons)", lambda p, kw: require(p, device_kinds=DEVICE_KINDS))
 
 
 def ticket_view(app, office, e) -> dict:
@@ -111,3 +113,13 @@ def register(api: Api) -> None:
     def device_status(body):
         office_app().service.handle(c.ReportDevice(**body), g.principal)
         return "", 204
+
+    @endpoint(api, "POST", "/api/v1/devices/heartbeat", summary="A device is alive (every `every_s` seconds, "
+              "from its own clock); nothing is journaled but its going silent and coming back", tag="devices",
+              body=S.EMPTY, guard=DEVICES, responses={200: S.HEARTBEAT_OK, 429: {
+                  "description": "Heartbeats closer than a second: this one is not needed"}})
+    def heartbeat(body):
+        watch = office_app().devices
+        if not watch.beat(g.principal):
+            raise ApiError(429, "too_many_requests", "A heartbeat came less than a second after the last one")
+        return jsonify({"every_s": watch.every_s, "silent_after_s": watch.silent_after_s})

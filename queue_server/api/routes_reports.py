@@ -49,7 +49,7 @@ def register(api: Api, flask) -> None:
     def report_daily(query):
         app = office_app()
         day = _date("date", query["date"])
-        report = build_report(app.store, app.config.catalog, day, now=app.clock.now())
+        report = build_report(app.store, app.config.catalog, day, now=app.clock.now(), hours=app.config.hours)
         return _answer(report, query["format"], query["lang"], day, None)
 
     @endpoint(api, "GET", "/api/v1/reports/period", summary="A period's timing report (inclusive days)",
@@ -64,7 +64,8 @@ def register(api: Api, flask) -> None:
             raise ApiError(422, "invalid", "to: must not be before from")
         if (end - start).days >= MAX_PERIOD_DAYS:
             raise ApiError(422, "invalid", f"a period is at most {MAX_PERIOD_DAYS} days")
-        report = build_report(app.store, app.config.catalog, start, end, now=app.clock.now())
+        report = build_report(app.store, app.config.catalog, start, end, now=app.clock.now(),
+                              hours=app.config.hours)
         return _answer(report, query["format"], query["lang"], start, end)
 
     @endpoint(api, "GET", "/api/v1/reports/quarter", summary="The quarterly monitoring of appeals («Мониторинг "

@@ -64,6 +64,9 @@ DEVICE_STATUS = {
                    "message": _text(ev.DEVICE_FAULT, "message")},
 }
 EMPTY = {"type": "object", "additionalProperties": False, "properties": {}}
+HEARTBEAT_OK = {"type": "object", "required": ["every_s", "silent_after_s"], "properties": {
+    "every_s": {"type": "integer", "description": "send the next heartbeat in this many seconds"},
+    "silent_after_s": {"type": "integer", "description": "silent this long, the device is down (0: not watched)"}}}
 
 STEP_VIEW = {"type": "object", "required": ["visit_id", "number", "service_id", "state"], "properties": {
     "visit_id": {"type": "string"}, "number": {"type": "string"}, "service_id": {"type": "string"},

@@ -8,7 +8,7 @@ what the asker decides, never who asks or when (the service layer adds those).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -244,3 +244,67 @@ class RecordDelivery(Command):
     purpose: str
     ref: str
     error: str | None = None
+
+
+# ---- staff and device administration (service/admin.py) and the device watch ----
+@dataclass(frozen=True)
+class AddUser(Command):
+    """Add a staff account, or replace one's role, name and password (hashed, by the policy, before)."""
+
+    login: str
+    role: str
+    name: str = ""
+    password_hash: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class DisableUser(Command):
+    login: str
+
+
+@dataclass(frozen=True)
+class EnableUser(Command):
+    login: str
+
+
+@dataclass(frozen=True)
+class SetPassword(Command):
+    login: str
+    password_hash: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class RemoveUser(Command):
+    login: str
+
+
+@dataclass(frozen=True)
+class AddDevice(Command):
+    """Add a device, or replace one of that name; the caller keeps the token, the office its hash."""
+
+    device: str
+    kind: str
+    token_hash: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class RevokeDevice(Command):
+    device: str
+
+
+@dataclass(frozen=True)
+class DeviceChange:
+    """One device gone silent (`since`: its last heartbeat) or back (`since`: when it went down)."""
+
+    name: str
+    kind: str
+    since: datetime
+    seconds: int
+
+
+@dataclass(frozen=True)
+class MarkDevices(Command):
+    """The device watch's changes of one sweep, journaled together (domain/devices.py)."""
+
+    down: tuple[DeviceChange, ...] = ()
+    up: tuple[DeviceChange, ...] = ()

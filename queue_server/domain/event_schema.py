@@ -111,6 +111,25 @@ _SERVED = Field("served", LIST, items=OBJECT, max_items=20, doc="the visit's ser
                 fields=(Field("service", TEXT, max_len=ID_LEN), Field("counter", TEXT, max_len=ID_LEN),
                         Field("operator", TEXT, max_len=ID_LEN)))
 
+def _admin_specs() -> tuple[EventSpec, ...]:
+    """Administration: `operator` is the administrator's login, null from the command line."""
+    via = Field("via", TEXT, choices=("cli", "api"), doc="the server's command line or the API (the /admin page)")
+    login = Field("login", TEXT, required=True, null=False, max_len=ID_LEN)
+    device = Field("device", TEXT, required=True, null=False, max_len=ID_LEN)
+    return (
+        EventSpec(ev.ADMIN_USER_ADDED, "a staff account added, or replaced (its sessions end)", data=(
+            login, Field("role", TEXT, choices=("operator", "head", "admin")), via)),
+        EventSpec(ev.ADMIN_USER_DISABLED, "a staff account disabled: it cannot log in, its sessions ended",
+                  data=(login, via)),
+        EventSpec(ev.ADMIN_USER_ENABLED, "a disabled staff account may log in again", data=(login, via)),
+        EventSpec(ev.ADMIN_PASSWORD_SET, "a staff password changed (its sessions end)", data=(login, via)),
+        EventSpec(ev.ADMIN_USER_REMOVED, "a staff account removed (its sessions ended)", data=(login, via)),
+        EventSpec(ev.ADMIN_DEVICE_ADDED, "a device added, or replaced (its old token stops working)", data=(
+            device, Field("kind", TEXT, choices=DEVICE_KINDS), via)),
+        EventSpec(ev.ADMIN_DEVICE_REVOKED, "a device removed: its token stops working", data=(device, via)),
+    )
+
+
 SPECS: tuple[EventSpec, ...] = (
     EventSpec(ev.VISIT_ISSUED, "a ticket; step 1 is queued in `service` at that instant", needs=_VISIT, data=(
         Field("number", TEXT, required=True, null=False, max_len=16, doc="as printed, e.g. А012"),
@@ -155,6 +174,17 @@ SPECS: tuple[EventSpec, ...] = (
     EventSpec(ev.DEVICE_OK, "the device recovered; `operator` holds the device name", data=(
         Field("kind", TEXT, choices=DEVICE_KINDS), Field("component", TEXT, max_len=40),
         Field("message", TEXT, max_len=300))),
+    # ---- devices' heartbeats (service/device_watch.py) and administration (service/admin.py) ----
+    EventSpec(ev.DEVICE_DOWN, "no heartbeat from the device for longer than `devices.silent_after_s`; "
+              "`operator` holds the device name", data=(
+                  Field("kind", TEXT, choices=DEVICE_KINDS),
+                  Field("since", TEXT, required=True, null=False, max_len=30, doc="its last heartbeat, UTC"),
+                  Field("silent_s", INT, doc="seconds without a heartbeat when it was declared down"))),
+    EventSpec(ev.DEVICE_UP, "the device's heartbeat is back; `operator` holds the device name", data=(
+        Field("kind", TEXT, choices=DEVICE_KINDS),
+        Field("down_since", TEXT, max_len=30, doc="the `since` of its `device.down`"),
+        Field("down_s", INT, doc="seconds from `down_since` to now"))),
+    *_admin_specs(),
     EventSpec(ev.APPEAL_REGISTERED, "an appeal is registered (GOST R 53368 §7.2–7.3); `operator` registered it "
               "(null: the visitor, from a low rating), `counter` where, `service` what it is about", data=(
                   _CODE,

@@ -24,6 +24,22 @@ COUNTER_PAUSED = "counter.paused"
 COUNTER_RESUMED = "counter.resumed"
 DEVICE_FAULT = "device.fault"
 DEVICE_OK = "device.ok"
+# A device's heartbeat stopped for longer than `devices.silent_after_s` / came back (device watch).
+DEVICE_DOWN = "device.down"
+DEVICE_UP = "device.up"
+
+# Staff and device administration (service/admin.py): who changed which account.
+ADMIN_USER_ADDED = "admin.user_added"
+ADMIN_USER_DISABLED = "admin.user_disabled"
+ADMIN_USER_ENABLED = "admin.user_enabled"
+ADMIN_PASSWORD_SET = "admin.password_set"
+ADMIN_USER_REMOVED = "admin.user_removed"
+ADMIN_DEVICE_ADDED = "admin.device_added"
+ADMIN_DEVICE_REVOKED = "admin.device_revoked"
+ADMIN_TYPES = (ADMIN_USER_ADDED, ADMIN_USER_DISABLED, ADMIN_USER_ENABLED, ADMIN_PASSWORD_SET, ADMIN_USER_REMOVED,
+               ADMIN_DEVICE_ADDED, ADMIN_DEVICE_REVOKED)
+# What the device watch folds at start, and what a report reads for device downtime.
+DEVICE_LIFE_TYPES = (DEVICE_DOWN, DEVICE_UP, ADMIN_DEVICE_ADDED, ADMIN_DEVICE_REVOKED)
 
 JOURNAL_SET_ASIDE = "journal.set_aside"
 

@@ -14,9 +14,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, Catalog
+from queue_server.domain.hours import WorkingHours
 
 from .appeal_figures import registry_figures
 from .bookings import booking_counts
+from .devices import device_downtime
 from .feedback import feedback
 from .groups import Figures, Folded, Group, fold, seconds, within_norm
 from .stats import mean_or_none, share, summarize
@@ -27,7 +29,8 @@ REPORT_VERSION = 1
 
 def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None, *,
                  bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
-                 as_of: datetime | None = None) -> dict:
+                 as_of: datetime | None = None, device_lines: Iterable | None = None,
+                 hours: WorkingHours | None = None) -> dict:
     """Timing report of one office day (the local calendar day in ``tz``).
 
     ``events``: the journal in order, as ``Event`` objects, journal-line dicts
@@ -37,7 +40,8 @@ def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None =
     enough to hold the day's bookings from when they were made to their outcome
     (bookings.py); None counts those among ``events``.
     """
-    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, bookings, appeal_lines, as_of)
+    report, _, _ = _build(events, catalog, day, day, tz or catalog.timezone, bookings, appeal_lines, as_of,
+                          device_lines, hours)
     report["kind"] = "daily"
     report["date"] = day.isoformat()
     return report
@@ -45,7 +49,8 @@ def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None =
 
 def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
                   tz: str | None = None, *, bookings: Iterable | None = None,
-                  appeal_lines: Iterable | None = None, as_of: datetime | None = None) -> dict:
+                  appeal_lines: Iterable | None = None, as_of: datetime | None = None,
+                  device_lines: Iterable | None = None, hours: WorkingHours | None = None) -> dict:
     """Timing report of the days ``start``..``end`` inclusive, plus a row per day.
 
     ``bookings``: the ``booking.*`` lines that tell what became of the period's bookings
@@ -54,7 +59,7 @@ def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
     history, for what is overdue or decided of earlier appeals); without it, the
     period's own lines. ``as_of``: now, when the period has not ended yet."""
     report, tally, folded = _build(events, catalog, start, end, tz or catalog.timezone, bookings, appeal_lines,
-                                   as_of)
+                                   as_of, device_lines, hours)
     report["kind"] = "period"
     report["from"] = start.isoformat()
     report["to"] = end.isoformat()
@@ -64,7 +69,8 @@ def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
 
 def _build(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
            bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
-           as_of: datetime | None = None) -> tuple[dict, Tally, Folded]:
+           as_of: datetime | None = None, device_lines: Iterable | None = None,
+           hours: WorkingHours | None = None) -> tuple[dict, Tally, Folded]:
     T = scan(events, catalog, start, end, tz)
     F = fold(T, catalog)
     T.seconds_by_day = [seconds(day) for day in T.totals]
@@ -87,6 +93,8 @@ def _build(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
     last = datetime.combine(end + timedelta(days=1), time(0), zone)
     report["appeals_registry"] = registry_figures(T.extra if appeal_lines is None else appeal_lines,
                                                   first, last, as_of)
+    # device downtime within working hours (reports/devices.py): `device_lines` reach back before the period
+    report["devices"] = device_downtime(T.extra if device_lines is None else device_lines, first, last, hours, as_of)
     return report, T, F
 
 

@@ -87,6 +87,7 @@ def _timing_cells(summary: dict, norm: int | None, with_norm: bool, ok=None,
 def sections(report: dict, lang: str) -> list[Section]:
     """The report's tables, in reading order, with translated titles."""
     from .layout_appeals import feedback_sections, quarter_sections, registry_sections
+    from .layout_devices import device_sections
 
     if report.get("kind") == "appeals_quarter":
         return quarter_sections(report, lang)
@@ -96,7 +97,7 @@ def sections(report: dict, lang: str) -> list[Section]:
            _appeals(report, _)]
     if report.get("bookings") is not None:
         out.append(_bookings(report, _))
-    out += feedback_sections(report, lang) + registry_sections(report, lang)
+    out += feedback_sections(report, lang) + registry_sections(report, lang) + device_sections(report, lang)
     if report.get("days") is not None:
         out.append(_days(report, lang, _))
     return out

@@ -281,6 +281,7 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     block("feedback", None)  # visitors' ratings, the appeals registry (layout_appeals.py)
     block("appeals_registry", None, [120 * mm, 30 * mm])
     block("appeals_matrix", None)
+    block("devices", None, [40 * mm, 25 * mm, 18 * mm, 25 * mm, 72 * mm])  # layout_devices.py
     block("days", None)
     story.append(Spacer(1, 8))
     for note in (_("Wait: from the ticket (or the transfer to another queue) to the first call. "

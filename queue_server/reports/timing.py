@@ -122,7 +122,8 @@ def _issue_fields(data) -> tuple[str | None, str | None]:
 
 # the lines `_Pass.other` keeps, and the names it keeps their fields under
 EXTRA_TYPES = frozenset({"visit.rated", "appeal.registered", "appeal.extended", "appeal.decided",
-                         "appeal.closed", "appeal.slip_printed"})
+                         "appeal.closed", "appeal.slip_printed",
+                         "device.down", "device.up", "admin.device_added", "admin.device_revoked"})
 EXTRA_FIELDS = ("type", "at", "visit", "step", "service", "counter", "operator", "data")
 
 

@@ -77,6 +77,10 @@ RULES: dict[type[c.Command], Rule] = {
     c.RateAtCounter: Rule(devices=("display", "buttons")),
     c.ComplainAfterRating: Rule(public=True),
     c.RecordDelivery: Rule(system=True),
+    # staff and devices: an administrator, or the server's own command line (service/admin.py)
+    **{cmd: Rule(staff=("admin",), system=True) for cmd in (
+        c.AddUser, c.DisableUser, c.EnableUser, c.SetPassword, c.RemoveUser, c.AddDevice, c.RevokeDevice)},
+    c.MarkDevices: Rule(system=True),  # the device watch
 }
 
 

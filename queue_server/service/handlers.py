@@ -16,6 +16,7 @@ from ..domain import events as ev
 from ..domain.events import Event
 from ..domain.office import Office
 from ..domain.ratings import complaint_from_rating, rate_visit, visit_just_served_at
+from .admin import HANDLERS as ADMIN_HANDLERS
 
 # each handler takes its own command class: the table pairs them, so the command is typed Any here
 Handler = Callable[[Office, Any, Principal, datetime], list[Event]]
@@ -205,4 +206,5 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RateAtCounter: rate_at_counter,
     c.ComplainAfterRating: complain_after_rating,
     c.RecordDelivery: record_delivery,
+    **ADMIN_HANDLERS,  # staff and devices, the device watch (service/admin.py)
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -33,6 +34,9 @@ REPLAY_DAYS = 1  # today and yesterday, local time: covers any visit still open
 BOOKINGS_BACK = timedelta(days=MAX_HORIZON_DAYS + 2)
 REGISTRY_TYPES = (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)
 Reaction = Callable[[Event], None]
+# A change outside the journal that a command's events record (an account disabled): made in
+# the journal's own transaction, so both happen or neither; it may raise to refuse the command.
+Effect = Callable[[sqlite3.Connection, Command, Principal, datetime], None]
 Refuse = Callable[[int | None, str, Event | None], None]
 
 
@@ -79,15 +83,18 @@ def replay(office: Office, items: Iterable[Event | UnreadableRow], refuse: Refus
 
 
 class OfficeService:
-    def __init__(self, config: OfficeConfig, store: JournalStore, clock):
+    def __init__(self, config: OfficeConfig, store: JournalStore, clock, replay: bool = True):
+        """`replay=False`: no office state (the command line's administration needs none)."""
         self.config = config
         self.store = store
         self.clock = clock
         self.outbox: queue.Queue[list[Event]] = queue.Queue()
         self.reactions: dict[str, list[Reaction]] = {}
+        self.effects: dict[type[Command], Effect] = {}
         self.committed = threading.Event()  # set after each commit: wakes the push to the centre
         self.office = self._new_office()
-        self.rebuild()
+        if replay:
+            self.rebuild()
 
     def _new_office(self) -> Office:
         return Office(self.config.catalog, self.config.hours, self.config.appeal_rules, self.config.booking)
@@ -119,10 +126,13 @@ class OfficeService:
         handler = HANDLERS[type(command)]
         with self.store.lock:
             authorize(actor, command, self.office)
-            events = handler(self.office, command, actor, self.clock.now())
+            now = self.clock.now()
+            events = handler(self.office, command, actor, now)
             if not events:
                 return []
-            stored = self.store.append(events)
+            effect = self.effects.get(type(command))
+            stored = self.store.append(events, None if effect is None else (
+                lambda conn: effect(conn, command, actor, now)))
             for e in stored:
                 self.office.apply(e)
             self.outbox.put(stored)
@@ -136,6 +146,10 @@ class OfficeService:
         """Run `reaction` right after an event of this type is journaled and applied
         (still under the writer's lock, before the command's caller gets its answer)."""
         self.reactions.setdefault(event_type, []).append(reaction)
+
+    def effect(self, command_type: type[Command], fn: Effect) -> None:
+        """Make `fn` part of every `command_type` command's transaction (see Effect)."""
+        self.effects[command_type] = fn
 
     def read(self, fn: Callable[[Office, datetime], object]):
         """Read a consistent picture of the state (under the writer's lock: it is quick)."""

@@ -64,9 +64,12 @@ TOPIC_LABELS = {
     "other": "other",
 }
 
+DEVICE_KIND_LABELS = {"kiosk": "kiosk", "display": "display", "buttons": "button pad"}
+ROLE_LABELS = {"operator": "operator", "head": "office head", "admin": "administrator"}
+
 LABEL_GROUPS = {"state": STATE_LABELS, "counter_status": COUNTER_STATUS_LABELS, "pause": PAUSE_LABELS,
                 "priority": PRIORITY_LABELS, "outcome": OUTCOME_LABELS, "kind": KIND_LABELS,
-                "topic": TOPIC_LABELS}
+                "topic": TOPIC_LABELS, "device_kind": DEVICE_KIND_LABELS, "staff_role": ROLE_LABELS}
 
 JS_STRINGS = (
     "Reconnecting to the server…",
@@ -94,6 +97,16 @@ JS_STRINGS = (
     "Note: {note}",
     "Queue “{service}”: the oldest visitor has waited {time}, the norm is {minutes} min.",
     "Device {device} ({component}): {message}",
+    "Device {device} ({kind}) is not responding",
+    "Kiosk {device}: the printer has not worked for {time}: {message}",
+    "disabled", "active", "sessions: {n}", "Enable", "Disable", "Password…", "Remove…", "Remove",
+    "Remove {login}?", "The account is removed and its sessions end at once. The journal keeps what it did.",
+    "{login} may log in again.", "{login} is disabled: their sessions are ended.", "{login} is removed.",
+    "{login} is saved.", "New password for {login}", "The two passwords differ.",
+    "The password of {login} is changed: their sessions are ended.", "works", "silent", "not heard from yet",
+    "down since {time}", "last heard {time}", "Revoke…", "Revoke", "Revoke {device}?",
+    "Its token stops working and its connections close at once. To use the device again, add it anew and give it the new token.",
+    "{device} is revoked.", "{device} is added.", "Copied.",
     "since {time}",
     "No alerts.",
     "{counter} is now taken by {operator}: log out.",

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, make_response, redirect, render_template, request, url_for
 
+from ..adapters.passwords import MIN_LENGTH
 from ..api.spec import Api, ApiError, Guard, endpoint
-from ..auth import AuthError, Throttled, require
+from ..auth import DEVICE_KINDS, STAFF_ROLES, AuthError, Disabled, Throttled, require
 from ..domain.commands import CloseCounter, OpenCounter
 from ..domain.errors import CounterTaken
+from ..domain.events import format_at
 from ..domain.model import COUNTER_CLOSED
 from ..snapshot import state_snapshot
 from . import bookings
@@ -27,7 +29,7 @@ STATIC = Path(__file__).with_name("static")
 HEADS = Guard("head or admin", lambda p, kw: require(p, staff_roles=("head", "admin")))
 ANYONE = Guard("any staff member or device")
 COUNTER_COOKIE = "qcounter"
-PAGES = ("console", "dashboard", "bookings")
+PAGES = ("console", "dashboard", "bookings", "admin")
 
 
 def asset_version() -> str:
@@ -68,6 +70,7 @@ def page_config(_, principal) -> dict:
         "reasons": reason_templates(_),
         "labels": labels(_),
         "strings": js_strings(_),
+        "printer_fault_alert_s": app.config.get("devices.printer_fault_alert_s"),
     }
 
 
@@ -119,6 +122,22 @@ def register(api: Api, flask) -> None:
                                state=app.service.read(state_snapshot), report_days=days,
                                today=start.date().isoformat(), formats=("pdf", "csv", "xlsx", "json"))
 
+    @bp.get("/admin")
+    def admin():
+        """Staff and devices (administrators): the page drives /api/v1/admin/… (routes_admin.py)."""
+        _ = page_gettext()
+        p = sec.session_principal()
+        if p is None:
+            return login_page("admin")
+        if p.role != "admin":
+            return refused(_("Staff and devices are managed by the administrator."), p,
+                           link=("web.dashboard", _("Open the dashboard")) if p.role == "head"
+                           else ("web.console", _("Open the console")))
+        config = {**page_config(_, p), "device_kinds": DEVICE_KINDS, "staff_roles": STAFF_ROLES,
+                  "now": format_at(sec.office_app().clock.now())}
+        return render_template("web/admin.html", **base_context(_, p), config=config, state={},
+                               min_password=MIN_LENGTH)
+
     @bp.post("/login")
     def login():
         _ = page_gettext()
@@ -133,6 +152,10 @@ def register(api: Api, flask) -> None:
             token, p = app.accounts.login(form.get("login", "").strip(), form.get("password", ""),
                                           app.clock.now(), counter_id if target == "console" else None,
                                           address=request.remote_addr or "")
+        except Disabled:
+            g.login_refused = "account disabled"  # for the log line (api/http_log.py)
+            return login_page(target, error=_("This account is disabled: ask the office's administrator."),
+                              status=403)
         except Throttled as exc:
             response = login_page(target, status=429, error=_(
                 "Too many login attempts: try again in {seconds} s").format(seconds=exc.retry_after))
@@ -209,11 +232,14 @@ def _register_api(api: Api) -> None:
         return response
 
     @endpoint(api, "GET", "/api/v1/dashboard/today", summary="Today so far: mean wait and service per "
-              "role against the norms, visits, open device faults", tag="web", guard=HEADS,
-              responses={200: {"type": "object", "required": ["date", "roles", "visits", "device_faults"]}})
+              "role against the norms, visits, open device faults, devices down", tag="web", guard=HEADS,
+              responses={200: {"type": "object", "required": ["date", "roles", "visits", "device_faults",
+                                                              "devices_down"]}})
     def dashboard_today():
         app = sec.office_app()
         catalog = app.config.catalog
         start, end = day_bounds(app.clock.now(), catalog.timezone)
         lines = app.store.lines_between(start, end)
-        return jsonify(today_figures(lines, catalog, start.date().isoformat()))
+        figures = today_figures(lines, catalog, start.date().isoformat())
+        figures["devices_down"] = app.devices.down_now()  # from the device watch: down since any day
+        return jsonify(figures)

@@ -138,7 +138,7 @@ def _plain_context(_):
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
-STAFF_PATHS = ("/console", "/dashboard", "/login")
+STAFF_PATHS = ("/console", "/dashboard", "/login", "/admin")
 
 
 def page_headers(response: Response) -> Response:

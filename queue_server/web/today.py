@@ -1,4 +1,4 @@
-"""Today's figures for the dashboard: mean wait and service per role so far, open faults.
+"""Today's figures for the dashboard: mean wait and service per role so far, open faults, devices down.
 
 Read by the domain's one fold of waits and services (`domain/fold.py`), the same
 the daily report reads, over the same span (the visits issued today, local time),
@@ -41,6 +41,7 @@ class _Today(Fold):
         self.issued_n = 0
         self.totals: list[float] = []
         self.faults: dict[tuple[str, str], dict] = {}
+        self.down: dict[str, dict] = {}  # devices gone silent today and not back
 
     def issued(self, v, t, at, e) -> None:
         self.issued_n += 1
@@ -63,9 +64,21 @@ class _Today(Fold):
         self.totals.append((t - v[V_ISSUED]).total_seconds())
 
     def other(self, e) -> None:
+        data = e["data"] if isinstance(e["data"], dict) else {}
+        if e["type"] in (ev.ADMIN_DEVICE_ADDED, ev.ADMIN_DEVICE_REVOKED):  # a fresh start: its alerts go
+            for where in [w for w in self.faults if w[0] == data.get("device")]:
+                del self.faults[where]
+            self.down.pop(data.get("device"), None)
+            return
+        if e["type"] == ev.DEVICE_DOWN:
+            self.down[e["operator"] or ""] = {"device": e["operator"] or "", "kind": data.get("kind"),
+                                              "since": data.get("since") or e["at"]}
+            return
+        if e["type"] == ev.DEVICE_UP:
+            self.down.pop(e["operator"] or "", None)
+            return
         if e["type"] not in (ev.DEVICE_FAULT, ev.DEVICE_OK):
             return
-        data = e["data"] if isinstance(e["data"], dict) else {}
         where = (e["operator"] or "", data.get("component", ""))
         if e["type"] == ev.DEVICE_FAULT:
             self.faults[where] = {"device": where[0], "component": where[1], "kind": data.get("kind", ""),
@@ -89,6 +102,8 @@ def today_figures(lines: Iterable[dict], catalog: Catalog, day: str) -> dict:
                    "total_mean_s": _mean(totals), "norm_s": catalog.visit_norm_s,
                    "within_norm_share": _share(sum(t <= catalog.visit_norm_s for t in totals), len(totals))},
         "device_faults": sorted(fold.faults.values(), key=lambda f: f["at"]),
+        # from today's lines; the office's own dashboard reads its device watch (down since any day)
+        "devices_down": [fold.down[k] for k in sorted(fold.down)],
     }
 
 

@@ -7,21 +7,9 @@ import requests
 import socketio
 import websocket
 from raw_sio import events, join, open_raw
+from tests_support import socket_client, wait_until
 
-
-def wait_until(predicate, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def client(live, token: str) -> socketio.Client:
-    c = socketio.Client(reconnection=False)
-    c.connect(live.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
-    return c
+client = socket_client
 
 
 def test_logout_drops_the_users_live_socket(live_office):

@@ -179,14 +179,21 @@ def test_the_cpu_reference_takes_longer_when_the_machine_is_busier():
 
     from bench.common import cpu_reference_ms
 
-    quiet = cpu_reference_ms(rounds=3)
-    stop = threading.Event()
-    busy = threading.Thread(target=lambda: [None for _ in iter(stop.is_set, True)], daemon=True)
-    busy.start()
-    try:
-        loaded = cpu_reference_ms(rounds=3)
-    finally:
-        stop.set()
-        busy.join()
-    assert 0 < quiet["min"] <= quiet["median"]
-    assert loaded["min"] > 1.3 * quiet["min"]
+    def loaded_run() -> dict:
+        stop = threading.Event()
+        busy = threading.Thread(target=lambda: [None for _ in iter(stop.is_set, True)], daemon=True)
+        busy.start()
+        try:
+            return cpu_reference_ms(rounds=3)
+        finally:
+            stop.set()
+            busy.join()
+
+    # alternated, best of each: other sessions on this shared machine slow either side at
+    # random, the thread beside the loop slows every loaded round
+    quiet, loaded = [], []
+    for _ in range(3):
+        quiet.append(cpu_reference_ms(rounds=3))
+        loaded.append(loaded_run())
+    assert all(0 < q["min"] <= q["median"] for q in quiet)
+    assert min(x["min"] for x in loaded) > 1.3 * min(q["min"] for q in quiet)

@@ -1,5 +1,6 @@
 /* Office head's dashboard: every queue and counter live, today's figures
-   against the norms, alerts for queues over their norm and device faults. */
+   against the norms, alerts for queues over their norm, device faults, devices gone silent
+   and kiosk printers faulty for long. */
 "use strict";
 
 (() => {
@@ -9,6 +10,7 @@
   let seq = snap.seq;
   let receivedAt = performance.now();
   const faults = new Map();   // "device|component" -> fault
+  const down = new Map();     // device -> {device, kind, since}: silent devices (device watch)
   let alertKeys = "";
 
   const since = () => (performance.now() - receivedAt) / 1000;
@@ -114,7 +116,11 @@
     for (const q of snap.queues) {
       if (q.waiting && q.oldest_wait_s + since() > q.wait_norm_s) list.push({ key: "q:" + q.service_id, queue: q });
     }
-    for (const [key, f] of faults) list.push({ key: "d:" + key, fault: f });
+    for (const [name, d] of down) list.push({ key: "down:" + name, down: d });
+    for (const [key, f] of faults) {
+      const long = printerLong(f);
+      list.push({ key: "d:" + key + (long ? ":long" : ""), fault: f, long });
+    }
     return list;
   }
 
@@ -133,6 +139,19 @@
         li.append(tNode("Queue “{service}”: the oldest visitor has waited {time}, the norm is {minutes} min.",
                         { service: serviceName(q.service_id), minutes: minutes(q.wait_norm_s) }, { time }));
         ul.append(li);
+      } else if (a.down) {
+        const d = a.down;
+        const li = make("li", { class: "alert-over alert-device-down", "data-alert": a.key },
+          t("Device {device} ({kind}) is not responding", { device: d.device, kind: L.device_kind[d.kind] || d.kind || t("—") }));
+        li.append(" ", make("span", {}, t("since {time}", { time: when(d.since) })));
+        ul.append(li);
+      } else if (a.long) {
+        const f = a.fault;
+        const li = make("li", { class: "alert-over alert-printer-long", "data-alert": a.key },
+          t("Kiosk {device}: the printer has not worked for {time}: {message}",
+            { device: f.device, time: duration(faultFor(f)), message: f.message || t("—") }));
+        li.append(" ", make("span", {}, t("since {time}", { time: when(f.at) })));
+        ul.append(li);
       } else {
         const f = a.fault;
         const li = make("li", { class: "alert-device", "data-alert": a.key },
@@ -142,6 +161,23 @@
       }
     }
     if (!alerts.length) ul.append(make("li", { class: "alert-none" }, t("No alerts.")));
+  }
+
+  /* a kiosk's printer faulty for longer than devices.printer_fault_alert_s is an alert of its own */
+  function printerLong(f) {
+    return f.component === "printer" && f.at && cfg.printer_fault_alert_s > 0 && faultFor(f) > cfg.printer_fault_alert_s;
+  }
+
+  /* seconds since `f.at` by the server's clock (the last state's time, ticking here since) */
+  function faultFor(f) { return (Date.parse(snap.at) - Date.parse(f.at)) / 1000 + since(); }
+
+  /* "10:32" today, "19.11 18:05" on an earlier day */
+  function when(iso) {
+    const day = (d) => d.toLocaleDateString("en-CA", { timeZone: cfg.timezone });
+    if (day(new Date(iso)) === day(new Date(Date.parse(snap.at) + since() * 1000))) return localTime(iso);
+    const date = new Date(iso).toLocaleDateString(cfg.lang === "en" ? "en-GB" : "ru-RU",
+                                                   { day: "2-digit", month: "2-digit", timeZone: cfg.timezone });
+    return date + " " + localTime(iso);
   }
 
   /* ---- today's figures: fetched after changes (at most every 3 s), never on a timer ---- */
@@ -190,6 +226,8 @@
     }
     faults.clear();
     for (const f of d.device_faults) faults.set(f.device + "|" + (f.component || ""), f);
+    down.clear();
+    for (const x of d.devices_down || []) down.set(x.device, x);
     alertKeys = "";
     paintAlerts();
   }
@@ -197,7 +235,12 @@
   function onDevice(d) {
     const key = d.device + "|" + (d.component || "");
     if (d.type === "device.fault") faults.set(key, { device: d.device, component: d.component, kind: d.kind, message: d.message, at: d.at });
-    else faults.delete(key);
+    else if (d.type === "device.ok") faults.delete(key);
+    else if (d.type === "device.down") down.set(d.device, { device: d.device, kind: d.kind, since: d.since });
+    else {  /* back, or added again or revoked by the administrator: its alerts go */
+      down.delete(d.device);
+      if (d.type !== "device.up") for (const k of [...faults.keys()]) if (k.startsWith(d.device + "|")) faults.delete(k);
+    }
     paintAlerts();
   }
 
