@@ -98,7 +98,7 @@ JS_STRINGS = (
     "Queue “{service}”: the oldest visitor has waited {time}, the norm is {minutes} min.",
     "Device {device} ({component}): {message}",
     "Device {device} ({kind}) is not responding",
-    "Kiosk {device}: the printer has not worked for {time}: {message}",
+    "Kiosk {device}: the printer has not worked for {minutes} min: {message}",
     "disabled", "active", "sessions: {n}", "Enable", "Disable", "Password…", "Remove…", "Remove",
     "Remove {login}?", "The account is removed and its sessions end at once. The journal keeps what it did.",
     "{login} may log in again.", "{login} is disabled: their sessions are ended.", "{login} is removed.",

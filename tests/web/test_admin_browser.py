@@ -206,7 +206,7 @@ def test_the_dashboard_raises_a_silent_device_and_a_long_printer_fault(web_offic
     assert office.post("/api/v1/devices/heartbeat", "kiosk").status_code == 200
     office.ticket("reception")  # any change pushes the state, and the page's clock with it
     long_fault = page.locator('[data-alert="d:kiosk-1|printer:long"]')
-    expect(long_fault).to_contain_text("Киоск kiosk-1: принтер не работает уже 6:1")
+    expect(long_fault).to_contain_text("Киоск kiosk-1: принтер не работает 6 мин: нет бумаги")
     expect(long_fault).to_have_class("alert-over alert-printer-long")
     assert fits(page)
     shot(page, "dashboard-device-down")

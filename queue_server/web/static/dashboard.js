@@ -148,8 +148,8 @@
       } else if (a.long) {
         const f = a.fault;
         const li = make("li", { class: "alert-over alert-printer-long", "data-alert": a.key },
-          t("Kiosk {device}: the printer has not worked for {time}: {message}",
-            { device: f.device, time: duration(faultFor(f)), message: f.message || t("—") }));
+          t("Kiosk {device}: the printer has not worked for {minutes} min: {message}",
+            { device: f.device, minutes: Math.floor(faultFor(f) / 60), message: f.message || t("—") }));
         li.append(" ", make("span", {}, t("since {time}", { time: when(f.at) })));
         ul.append(li);
       } else {
