@@ -32,7 +32,7 @@ from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
 from .realtime import Realtime
-from .report_service import write_day
+from .report_service import refresh_facts, write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
 from .service.sessions import end_taken_over_sessions
@@ -153,6 +153,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
     jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
+            DailyJob("facts", at_local("00:05"), lambda local: refresh_facts(app.store, config.catalog, local.date())),
             DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),

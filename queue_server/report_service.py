@@ -1,8 +1,8 @@
-"""Reports from the journal, for the API, the CLI and the closing-time writer.
+"""Reports for the API, the CLI and the closing-time writer.
 
-The report engine (queue_server/reports) is pure: it takes journal lines.
-This module picks the lines for a period out of the store, and renders the
-result in the format asked for.
+The report engine (queue_server/reports) is pure: it takes journal lines or
+facts. This module picks a day's lines out of the store, or a period's stored
+facts (adapters/facts.py), and renders the result in the format asked for.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .adapters.facts import OFFICE, FactsStore
 from .domain.catalog import Catalog
 from .journal_store import JournalStore
 
@@ -35,16 +36,36 @@ def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]
     return first, last
 
 
-def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None) -> dict:
-    """The JSON report of one day (end None) or of a period of days, inclusive."""
-    from .reports.daily import daily_report, period_report
+def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None,
+                 today: date | None = None) -> dict:
+    """The JSON report of one day (end None) or of a period of days, inclusive.
+
+    A day's report reads its journal lines; a period's reads the stored facts of its
+    closed days (building any a day lacks first) and today's lines when it holds today
+    (adapters/facts.py). ``today``: the office's local date (default: the real one).
+    """
+    from .reports.daily import Book, daily_report, dated, days, render
 
     tz = catalog.timezone
-    first, last = _period_bounds(start, end or start, tz)
-    lines = store.lines_between(first, last)
     if end is None:
-        return daily_report(lines, catalog, start, tz)
-    return period_report(lines, catalog, start, end, tz)
+        first, last = _period_bounds(start, start, tz)
+        return daily_report(store.lines_between(first, last), catalog, start, tz)
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    today = today or datetime.now(ZoneInfo(tz)).date()
+    facts, ranks = FactsStore(store, catalog).period(start, end, today)
+    book = Book.of(catalog, tz, OFFICE)
+    return dated(render(facts, book, ranks, OFFICE), start, end, days(facts, book))
+
+
+def local_today(clock, catalog: Catalog) -> date:
+    """The office's date now (its clock, its time zone): the day still going on."""
+    return clock.now().astimezone(ZoneInfo(catalog.timezone)).date()
+
+
+def refresh_facts(store: JournalStore, catalog: Catalog, today: date) -> list[date]:
+    """Build the facts of every closed day that lacks them (the nightly job, imports)."""
+    return FactsStore(store, catalog).refresh(today)
 
 
 def render(report: dict, fmt: str, lang: str) -> tuple[bytes, str]:

@@ -109,21 +109,22 @@ def test_opening_a_current_database_changes_nothing(tmp_path):
 
 def test_a_step_that_fails_leaves_the_database_at_the_step_before(tmp_path):
     conn = sqlite3.connect(tmp_path / "office.sqlite", isolation_level=None)
+    nxt = CURRENT + 1  # the step after the last released one
 
     def broken(c):
-        c.execute("CREATE TABLE appeals (id TEXT)")
-        raise RuntimeError("step 3 went wrong half-way")
+        c.execute("CREATE TABLE appeals_x (id TEXT)")
+        raise RuntimeError(f"step {nxt} went wrong half-way")
 
-    steps = (*migrations.STEPS, Step(3, "appeals", broken))
+    steps = (*migrations.STEPS, Step(nxt, "appeals_x", broken))
     with pytest.raises(RuntimeError):
         migrations.upgrade(conn, steps=steps)
-    assert conn.execute("PRAGMA user_version").fetchone() == (2,)
-    assert "appeals" not in migrations.layout(conn)
+    assert conn.execute("PRAGMA user_version").fetchone() == (CURRENT,)
+    assert "appeals_x" not in migrations.layout(conn)
     assert not conn.in_transaction
     # fixed, it runs from where it stopped
-    steps = (*migrations.STEPS, Step(3, "appeals", lambda c: c.execute("CREATE TABLE appeals (id TEXT)")))
-    assert migrations.upgrade(conn, steps=steps) == (2, 3)
-    assert "appeals" in migrations.layout(conn)
+    steps = (*migrations.STEPS, Step(nxt, "appeals_x", lambda c: c.execute("CREATE TABLE appeals_x (id TEXT)")))
+    assert migrations.upgrade(conn, steps=steps) == (CURRENT, nxt)
+    assert "appeals_x" in migrations.layout(conn)
     conn.close()
 
 

@@ -47,6 +47,7 @@ EVENTS: dict[str, str] = {
     "day.over": "the midnight sweep (or the one at start): cancelled tickets left from earlier days",
     "privacy.blanked": "what clerks typed, older than privacy.keep_personal_days, was blanked: events",
     "reports.written": "a closed day's reports were written: paths",
+    "facts.built": "closed days' facts were built from the journal for period reports: days, first, last",
     "job.failed": "a scheduled job (backup, reports, day over) failed: job and the traceback",
 }
 

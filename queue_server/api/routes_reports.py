@@ -6,7 +6,7 @@ from datetime import date
 from flask import Response
 
 from ..auth import require
-from ..report_service import FORMATS, build_report, file_name, render
+from ..report_service import FORMATS, build_report, file_name, local_today, render
 from .context import office_app
 from .spec import Api, ApiError, Guard, endpoint
 
@@ -57,5 +57,5 @@ def register(api: Api, flask) -> None:
             raise ApiError(422, "invalid", "to: must not be before from")
         if (end - start).days >= MAX_PERIOD_DAYS:
             raise ApiError(422, "invalid", f"a period is at most {MAX_PERIOD_DAYS} days")
-        report = build_report(app.store, app.config.catalog, start, end)
+        report = build_report(app.store, app.config.catalog, start, end, local_today(app.clock, app.config.catalog))
         return _answer(report, query["format"], query["lang"], start, end)

@@ -10,11 +10,14 @@ facts stored when they closed (adapters/facts.py at the office, qcentral/facts.p
 at the centre, both writing these same tables as rows: `rows()`).
 
 Durations are whole microseconds (groups.py says why). In memory, a group keeps
-its exact durations; stored, it keeps a histogram (`bin_of`): to the nearest
-second below a minute, then 16 bins per doubling, so a median or 90th
-percentile read from stored facts is within half a second, or 2.2 % above a
-minute, of the exact one -- and never above the group's longest duration,
-which is stored exactly, as are every count, sum, mean and share.
+its exact durations; stored, it keeps a histogram (`bin_of`): bins of a second
+(centred on whole seconds) up to a minute, then 16 bins per doubling (each 4.4 %
+wide), each bin with how many durations fell in it and their sum. A median or
+90th percentile read from stored facts is the mean of the durations in the bin
+where the exact one lies: within half a second of it below a minute, within 4.4 %
+above (exact when the bin holds one distinct duration), and never above the
+group's longest duration, which is stored exactly, as are every count, sum, mean
+and share.
 """
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import repeat
-from math import sqrt
 from operator import floordiv
 
 from .groups import US_PER_S, Combo, Figures
@@ -57,36 +59,12 @@ def bin_of(us: int) -> int:
     return bisect_left(EDGES, us) if us > 0 else 0
 
 
-def bin_value(b: int) -> float:
-    """The duration (µs) a bin stands for: the whole second of the fine bins, the
-    geometric middle of the others (so the error is at most half a bin either way)."""
-    if b <= FINE_UP_TO_S:
-        return float(b * US_PER_S)
-    if b >= LAST_BIN:
-        return float(EDGES[-1])
-    return sqrt(EDGES[b - 1] * EDGES[b])
-
-
 def resolution_s(exact_s: float) -> float:
-    """How far a percentile from stored facts may be from the exact one, in seconds."""
+    """How far a percentile from stored facts may be from the exact one, in seconds: half
+    a second below a minute, else the width of the bin (a bin's values' mean is reported)."""
     if exact_s <= FINE_UP_TO_S + 0.5:
         return 0.5
-    return exact_s * (2 ** (1 / (2 * PER_DOUBLING)) - 1)
-
-
-def ranked_from_histogram(hist: dict[int, int], n: int, top: int | None) -> tuple[float, float]:
-    """Nearest-rank 50th and 90th percentiles (µs) of a histogram {bin: count}."""
-    out = []
-    for p in (50, 90):
-        rank = max(-(-p * n // 100), 1)
-        seen = 0
-        for b in sorted(hist):
-            seen += hist[b]
-            if seen >= rank:
-                value = bin_value(b)
-                out.append(min(value, top) if top is not None else value)
-                break
-    return out[0], out[1]
+    return exact_s * (2 ** (1 / PER_DOUBLING) - 1)
 
 
 # ---- the facts --------------------------------------------------------------------------
@@ -251,7 +229,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact_flow": (("hour",), ("arrivals", "steps", "waiting_max")),
     "fact_count": (("what", "a", "b", "c"), ("n",)),
     "fact_counter": (("counter",), ("open_us", "paused_us")),
-    "fact_hist": (("service", "role", "counter", "operator", "metric", "bin"), ("n",)),
+    "fact_hist": (("service", "role", "counter", "operator", "metric", "bin"), ("n", "us")),
 }
 MAXIMA = frozenset({"total_max", "wait_max", "service_max", "waiting_max"})
 METRIC_WAIT, METRIC_SERVICE, METRIC_TOTAL = "w", "s", "t"
@@ -261,12 +239,18 @@ def _sums(f: Figures) -> list:
     return [f.n, f.total, f.top, f.within, f.normed]
 
 
-def _histogram(f: Figures) -> dict[int, int]:
-    hist: dict[int, int] = {}
+def _histogram(f: Figures) -> dict[int, list[int]]:
+    """{bin: [how many, their sum in µs]}: a bin's mean is what a percentile in it reads."""
+    hist: dict[int, list[int]] = {}
     for run in f.runs:
         for us in run:
             b = bin_of(us)
-            hist[b] = hist.get(b, 0) + 1
+            cell = hist.get(b)
+            if cell is None:
+                hist[b] = [1, us]
+            else:
+                cell[0] += 1
+                cell[1] += us
     return hist
 
 
@@ -283,10 +267,10 @@ def rows(F: Facts) -> Iterator[tuple[str, int, tuple]]:
         yield "fact_combo", 0, (sid, role, ctr, op, c.steps, c.no_shows, c.recalls, c.open,
                                 *_sums(c.wait), *_sums(c.service))
         for metric, f in ((METRIC_WAIT, c.wait), (METRIC_SERVICE, c.service)):
-            for b, n in sorted(_histogram(f).items()):
-                yield "fact_hist", 0, (sid, role, ctr, op, metric, b, n)
-    for b, n in sorted(_histogram(day.total).items()):
-        yield "fact_hist", 0, (None, None, None, None, METRIC_TOTAL, b, n)
+            for b, (n, us) in sorted(_histogram(f).items()):
+                yield "fact_hist", 0, (sid, role, ctr, op, metric, b, n, us)
+    for b, (n, us) in sorted(_histogram(day.total).items()):
+        yield "fact_hist", 0, (None, None, None, None, METRIC_TOTAL, b, n, us)
     for (hour, role), row in F.hours.items():
         yield "fact_hour", 0, (hour, role, *row)
     for hour, row in F.flow.items():

@@ -82,8 +82,9 @@ class Figures:
         return self.runs[0] if self.runs else []
 
     def percentiles(self) -> tuple[float, float]:
-        if self.ranked is not None:
-            return self.ranked
+        if self.ranked is not None:  # a histogram's bins: never above the longest duration
+            top = self.top if self.top is not None else max(self.ranked)
+            return min(self.ranked[0], top), min(self.ranked[1], top)
         runs = [r for r in self.runs if r]
         if len(runs) > MAX_RUNS_TO_SELECT:
             runs = [self.sorted_values()]
@@ -189,4 +190,15 @@ def fold(combos: dict[tuple, Combo], role_ids, service_ids, counter_keys) -> Fol
     # a counter's or operator's steps are the steps it served
     for target in (*counters.values(), *operators.values()):
         target.steps = target.service.n
-    return Folded(roles, services, counters, operators, busy)
+    return Folded(_known_first(roles, role_ids), _known_first(services, service_ids),
+                  _known_first(counters, counter_keys), operators, busy)
+
+
+def _known_first(groups: dict, known) -> dict:
+    """The catalog's entries in its order, then those it does not know, sorted (the same
+    order however the steps were read)."""
+    known = list(known)
+    listed = set(known)
+    extra = sorted((k for k in groups if k not in listed),
+                   key=lambda k: tuple(map(str, k)) if isinstance(k, tuple) else (str(k),))
+    return {k: groups[k] for k in known + extra}

@@ -26,8 +26,10 @@ TOTAL = issue -> end of the last step (finish, no-show or cancel).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import Catalog
@@ -296,19 +298,51 @@ def scan(events: Iterable, catalog: Catalog, day: date, tz: str) -> Tally:
     return _scan_day(rows, keys, parse, catalog, day, zone, _bounds(day, 1, zone))
 
 
-def scan_days(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) -> Iterator[Tally]:
-    """A tally per day from ``start`` to ``end`` inclusive, from one stream read once:
-    each day is read as its own (``scan``), so a period is exactly the sum of its days."""
+def scan_days(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) -> list[Tally]:
+    """A tally per day from ``start`` to ``end`` inclusive, from one stream read once.
+    Each row goes to the pass of the day its time falls in, so each day is read as
+    ``scan`` reads it alone (lines imported late, out of time order, included), and
+    a period is exactly the sum of its days."""
     zone = ZoneInfo(tz)
     ndays = (end - start).days + 1
     if ndays < 1:
         raise ValueError("the period ends before it starts")
     bounds = _bounds(start, ndays, zone)
     rows, keys, parse = source(events)
-    split = _Split(rows, keys[1], parse)
+    k_at = keys[1]
+    passes: dict[int, _Pass] = {}
+    last = [bounds[0], bounds[1], 0]  # the day asked last: rows come mostly in time order
+
+    def day_of(row) -> int:
+        t = parse(row[k_at])
+        lo, hi, i = last
+        if lo <= t < hi:
+            return i
+        i = bisect_right(bounds, t) - 1
+        if 0 <= i < ndays:
+            last[:] = bounds[i], bounds[i + 1], i
+        return i
+
+    try:
+        for i, day_rows in groupby(rows, day_of):
+            if 0 <= i < ndays:
+                fold = passes.get(i)
+                if fold is None:
+                    day = start + timedelta(days=i)
+                    fold = passes[i] = _Pass(Tally(day, 1), catalog, zone, bounds[i:i + 2])
+                fold.run(day_rows, keys, parse)
+    except UnreadableEvent as exc:
+        raise JournalFormatError(str(exc)) from exc
+    except (KeyError, IndexError, TypeError) as exc:  # reading a row's time to find its day
+        raise JournalFormatError(f"unreadable journal row: {exc}") from exc
+    out = []
     for i in range(ndays):
-        day = start + timedelta(days=i)
-        yield _scan_day(split.until(bounds[i + 1]), keys, parse, catalog, day, zone, bounds[i:i + 2])
+        fold = passes.pop(i, None)
+        if fold is None:
+            out.append(Tally(start + timedelta(days=i), 1))
+        else:
+            out.append(_finish(fold))
+    return out
 
 
 def _bounds(start: date, ndays: int, zone: ZoneInfo) -> list[datetime]:
@@ -317,39 +351,19 @@ def _bounds(start: date, ndays: int, zone: ZoneInfo) -> list[datetime]:
             for i in range(ndays + 1)]
 
 
-class _Split:
-    """One stream of rows handed out day by day: `until(t)` yields the rows before t."""
-
-    def __init__(self, rows: Iterator, k_at, parse) -> None:
-        self.rows, self.k_at, self.parse = iter(rows), k_at, parse
-        self.pending: tuple | None = None  # the first row of a later day, already read
-
-    def until(self, end: datetime) -> Iterator:
-        if self.pending is not None:
-            row, t = self.pending
-            if t >= end:
-                return
-            self.pending = None
-            yield row
-        k_at, parse = self.k_at, self.parse
-        for row in self.rows:
-            t = parse(row[k_at])
-            if t >= end:
-                self.pending = (row, t)
-                return
-            yield row
-
-
 def _scan_day(rows, keys, parse, catalog: Catalog, day: date, zone: ZoneInfo,
               bounds: list[datetime]) -> Tally:
-    T = Tally(day, 1)
-    fold = _Pass(T, catalog, zone, bounds)
+    fold = _Pass(Tally(day, 1), catalog, zone, bounds)
     try:
         fold.run(rows, keys, parse)
     except UnreadableEvent as exc:
         raise JournalFormatError(str(exc)) from exc
-    except (KeyError, IndexError, TypeError) as exc:  # the day's split reads each row's time
-        raise JournalFormatError(f"unreadable journal row: {exc}") from exc
+    return _finish(fold)
+
+
+def _finish(fold: _Pass) -> Tally:
+    """The day is over: open steps end as open, counters left open close."""
+    T = fold.T
     fold.close()
     for v in T.open_visits.values():
         if v[V_MULTI]:

@@ -1,0 +1,323 @@
+"""Stored facts in SQL: the same statements for the office's SQLite and the centre's PostgreSQL.
+
+The tables are reports/facts.py's TABLES with `(office_id, unit, start)` in front:
+`unit` D is one day's facts (written when the day closed); W, M, Q and Y the same
+figures added up over a week (from Monday), a calendar month, quarter and year (rolled
+up whenever a day is written), `start` the unit's first day. At the office `office_id` is always 0; at the
+centre it is the office's id. A report over a period reads the fewest units that
+cover it (`units`: whole years, quarters, months and weeks, then the days left over), so
+a calendar year of one office is one row per key, and 50 offices' year is 50.
+
+Everything a report shows is a sum or a maximum of these rows, except the medians and
+90th percentiles, which SQL reads off the histograms (`fact_hist`, nearest rank over
+the bins; reports/facts.py says how fine they are) in one query per report.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from queue_server.reports.facts import MAXIMA, METRIC_TOTAL, TABLES, Day, Facts
+from queue_server.reports.groups import Combo
+
+DAY, WEEK, MONTH, QUARTER, YEAR = "D", "W", "M", "Q", "Y"
+LEVELS = (YEAR, QUARTER, MONTH, WEEK, DAY)
+PREFIX = ("office_id", "unit", "start")
+DAY_ONLY = ("fact_day", "fact_role")  # per-day rows of the report: never rolled up
+ROLLED = tuple(t for t in TABLES if t not in DAY_ONLY)
+HIST_NOW = "fact_hist_now"  # a report's own histogram rows of days not stored (today)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the two databases for these statements."""
+
+    param: str  # "?" (sqlite3) or "%s" (psycopg)
+    dates_as_text: bool  # SQLite keeps dates as ISO text; PostgreSQL as DATE
+    copy: bool  # rows go in with COPY (psycopg) rather than executemany
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", self.param) if self.param != "?" else text
+
+    def day(self, d: date):
+        return d.isoformat() if self.dates_as_text else d
+
+
+SQLITE = Dialect("?", True, False)
+POSTGRES = Dialect("%s", False, True)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def columns(table: str) -> tuple[str, ...]:
+    keys, figures = TABLES[table]
+    return PREFIX + keys + figures
+
+
+def insert_sql(table: str, dialect: Dialect) -> str:
+    cols = columns(table)
+    return dialect.sql(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})")
+
+
+# ---- units ------------------------------------------------------------------------------
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def next_month(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def unit_end(unit: str, first: date) -> date:
+    """The day after a unit that starts on `first`."""
+    if unit == YEAR:
+        return date(first.year + 1, 1, 1)
+    if unit == QUARTER:
+        return next_month(next_month(next_month(first)))
+    if unit == MONTH:
+        return next_month(first)
+    if unit == WEEK:
+        return first + timedelta(days=7)
+    return first + timedelta(days=1)
+
+
+def units(start: date, end: date) -> list[tuple[str, date]]:
+    """The fewest stored units that cover the days start..end inclusive: from each day on,
+    the largest unit that starts there and fits (a week only if it does not keep a whole
+    month that starts within it from being read as one)."""
+    out: list[tuple[str, date]] = []
+    d = start
+    while d <= end:
+        unit = DAY
+        if d.month == 1 and d.day == 1 and unit_end(YEAR, d) <= end + timedelta(days=1):
+            unit = YEAR
+        elif d == quarter_start(d) and unit_end(QUARTER, d) <= end + timedelta(days=1):
+            unit = QUARTER
+        elif d.day == 1 and unit_end(MONTH, d) <= end + timedelta(days=1):
+            unit = MONTH
+        elif d.weekday() == 0 and unit_end(WEEK, d) <= end + timedelta(days=1):
+            m = next_month(d)
+            if not (m < unit_end(WEEK, d) and unit_end(MONTH, m) <= end + timedelta(days=1)):
+                unit = WEEK
+        out.append((unit, d))
+        d = unit_end(unit, d)
+    return out
+
+
+class Span:
+    """The rows of a table that make up some offices' period: one index search per kind of
+    unit (`office_id IN … AND unit = … AND start IN …`), added together with UNION ALL."""
+
+    def __init__(self, offices: list[int], found: list[tuple[str, date]], dialect: Dialect) -> None:
+        self.offices, self.dialect = offices, dialect
+        self.by_unit = [(u, [dialect.day(s) for uu, s in found if uu == u]) for u in LEVELS]
+        self.by_unit = [(u, starts) for u, starts in self.by_unit if starts]
+
+    def rows(self, table: str, cols: str) -> tuple[str, list]:
+        parts, params = [], []
+        for unit, starts in self.by_unit:
+            parts.append(f"SELECT {cols} FROM {table} WHERE office_id IN ({_placeholders(len(self.offices))}) "
+                         f"AND unit = '{unit}' AND start IN ({_placeholders(len(starts))})")
+            params += [*self.offices, *starts]
+        if not parts:
+            return f"(SELECT {cols} FROM {table} WHERE 1 = 0)", []
+        return "(" + " UNION ALL ".join(parts) + ")", params
+
+
+# ---- writing ----------------------------------------------------------------------------
+def write_day(conn, dialect: Dialect, office_id: int, day: date, facts: Facts) -> int:
+    """Replace one office day's stored rows (unit D) with these facts; returns the rows written.
+    The caller holds the transaction and then rolls the month and year up (`roll_up`)."""
+    from queue_server.reports.facts import rows
+
+    delete_days(conn, dialect, office_id, [day])
+    by_table: dict[str, list] = {}
+    for table, _i, values in rows(facts):
+        by_table.setdefault(table, []).append((office_id, DAY, dialect.day(day), *values))
+    n = 0
+    for table, values in by_table.items():
+        if dialect.copy:
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns(table))}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            conn.cursor().executemany(insert_sql(table, dialect), values)
+        n += len(values)
+    return n
+
+
+def delete_days(conn, dialect: Dialect, office_id: int, days: list[date]) -> None:
+    for table in TABLES:
+        for d in days:
+            conn.execute(dialect.sql(f"DELETE FROM {table} WHERE office_id = ? AND unit = 'D' AND start = ?"),
+                         (office_id, dialect.day(d)))
+
+
+def roll_up(conn, dialect: Dialect, office_id: int, days: Iterable[date]) -> None:
+    """Recompute the week, month, quarter and year rows of every one the days fall in:
+    weeks and months from the days, quarters from the months, years from the quarters."""
+    days = sorted(set(days))
+    for w in sorted({week_start(d) for d in days}):
+        _roll(conn, dialect, office_id, WEEK, w, DAY, w, unit_end(WEEK, w))
+    months = sorted({month_start(d) for d in days})
+    for m in months:
+        _roll(conn, dialect, office_id, MONTH, m, DAY, m, unit_end(MONTH, m))
+    quarters = sorted({quarter_start(m) for m in months})
+    for q in quarters:
+        _roll(conn, dialect, office_id, QUARTER, q, MONTH, q, unit_end(QUARTER, q))
+    for y in sorted({q.year for q in quarters}):
+        first = date(y, 1, 1)
+        _roll(conn, dialect, office_id, YEAR, first, QUARTER, first, unit_end(YEAR, first))
+
+
+def _roll(conn, dialect: Dialect, office_id: int, unit: str, start: date, source: str,
+          first: date, after: date) -> None:
+    for table in ROLLED:
+        keys, figures = TABLES[table]
+        conn.execute(dialect.sql(f"DELETE FROM {table} WHERE office_id = ? AND unit = ? AND start = ?"),
+                     (office_id, unit, dialect.day(start)))
+        aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
+        group = ", ".join(("office_id",) + keys)
+        conn.execute(dialect.sql(
+            f"INSERT INTO {table} ({', '.join(columns(table))}) "
+            f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} FROM {table} "
+            f"WHERE office_id = ? AND unit = ? AND start >= ? AND start < ? GROUP BY {group}"),
+            (unit, dialect.day(start), office_id, source, dialect.day(first), dialect.day(after)))
+
+
+# ---- reading ----------------------------------------------------------------------------
+def _sums(figures, values) -> None:
+    n, total, top, within, normed = values
+    figures.add_sums(int(n or 0), int(total or 0), top, int(within or 0), int(normed or 0))
+
+
+def read_period(conn, dialect: Dialect, offices: list[int], start: date, end: date,
+                with_hist_now: bool = False, totals: bool = True
+                ) -> tuple[dict[int, Facts], Facts, dict]:
+    """Each office's facts of the period, their sum, and the percentiles
+    {(office or None for the sum, dim, id, metric): (p50 µs, p90 µs)}; combos and
+    counters keep their office id in their keys."""
+    ndays = (end - start).days + 1
+    span = Span(offices, units(start, end), dialect)
+    office_in = f"office_id IN ({_placeholders(len(offices))})"
+    per = {oid: Facts(start, ndays) for oid in offices}
+    total = Facts(start, ndays)
+
+    def query(sql: str, params: list) -> list:
+        return conn.execute(dialect.sql(sql), params).fetchall()
+
+    def summed(table: str, keys: str, figures: str) -> list:
+        rows, params = span.rows(table, f"{keys}, {figures}")
+        return query(f"SELECT {keys}, {_aggregates(figures)} FROM {rows} r GROUP BY {keys}", params)
+
+    day_params = [*offices, dialect.day(start), dialect.day(end)]
+    day_where = f"{office_in} AND unit = 'D' AND start >= ? AND start <= ?"
+    _, day_figures = TABLES["fact_day"]
+    for oid, d, *v in query(f"SELECT office_id, start, {', '.join(day_figures)} FROM fact_day "
+                            f"WHERE {day_where}", day_params):
+        i = (_as_date(d) - start).days
+        day = Day(*(int(x) for x in v[:6]))
+        _sums(day.total, v[6:])
+        per[oid].days[i].add(day)
+        total.days[i].add(day)
+    for d, role, *v in query("SELECT start, role, sum(steps), sum(wait_n), sum(wait_sum), sum(service_n), "
+                             f"sum(service_sum) FROM fact_role WHERE {day_where} GROUP BY start, role", day_params):
+        total.day_roles[((_as_date(d) - start).days, role)] = [int(x) for x in v]
+
+    keys, figures = TABLES["fact_combo"]
+    for oid, sid, role, ctr, op, *v in summed("fact_combo", "office_id, " + ", ".join(keys), ", ".join(figures)):
+        for facts in (per[oid], total):
+            combo = facts.combos.setdefault((oid, sid, role, ctr, op), Combo())
+            combo.steps += int(v[0])
+            combo.no_shows += int(v[1])
+            combo.recalls += int(v[2])
+            combo.open += int(v[3])
+            _sums(combo.wait, v[4:9])
+            _sums(combo.service, v[9:14])
+    for hour, role, n, total_us, top, within, normed in summed(
+            "fact_hour", "hour, role", "wait_n, wait_sum, wait_max, wait_within, wait_normed"):
+        total.hours[(int(hour), role)] = [int(n), int(total_us), top, int(within), int(normed)]
+    for hour, arrivals, steps, waiting_max in summed("fact_flow", "hour", "arrivals, steps, waiting_max"):
+        total.flow[int(hour)] = [int(arrivals), int(steps), int(waiting_max)]
+    for oid, what, a, b, c, n in summed("fact_count", "office_id, what, a, b, c", "n"):
+        for facts in (per[oid], total):
+            facts.counts[(what, a, b, c)] = facts.counts.get((what, a, b, c), 0) + int(n)
+    for oid, cid, open_us, paused_us in summed("fact_counter", "office_id, counter", "open_us, paused_us"):
+        for facts in (per[oid], total):
+            row = facts.counters.setdefault((oid, cid), [0, 0])
+            row[0] += int(open_us)
+            row[1] += int(paused_us)
+    ranks = percentiles(conn, dialect, span, with_hist_now, totals)
+    return per, total, ranks
+
+
+def _aggregates(figures: str) -> str:
+    return ", ".join(f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures.split(", "))
+
+
+RANK_SHIFT = 48  # a bin and its values' mean (µs < 2**48, 8.9 years) in one sortable integer
+
+
+def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals: bool) -> dict:
+    """Nearest-rank medians and 90th percentiles of every group, off the summed histograms:
+    the bin holding the rank, read as the mean of the durations in it (reports/facts.py).
+    Groups are keyed by office (-1: the offices added up), what they are, their id ('' for
+    none) and the metric."""
+    cols = "office_id, service, role, counter, operator, metric, bin, n, us"
+    source, params = span.rows("fact_hist", cols)
+    if with_hist_now:
+        source = f"({source[1:-1]} UNION ALL SELECT {cols} FROM {HIST_NOW})"
+    t = f"'{METRIC_TOTAL}'"
+    n, us = "CAST(sum(n) AS INTEGER)", "CAST(sum(us) AS BIGINT)"  # PostgreSQL would sum into numeric
+    groups = [
+        f"SELECT office_id AS o, 'service' AS dim, COALESCE(service, '') AS k, metric, bin, {n} AS n, "
+        f"{us} AS us FROM u WHERE metric <> {t} GROUP BY office_id, service, metric, bin",
+        f"SELECT office_id, 'role', role, metric, bin, {n}, {us} FROM u "
+        f"WHERE metric <> {t} AND role IS NOT NULL GROUP BY office_id, role, metric, bin",
+        f"SELECT office_id, 'counter', counter, metric, bin, {n}, {us} FROM u "
+        "WHERE counter IS NOT NULL GROUP BY office_id, counter, metric, bin",
+        f"SELECT office_id, 'operator', operator, metric, bin, {n}, {us} FROM u "
+        "WHERE operator IS NOT NULL GROUP BY office_id, operator, metric, bin",
+        f"SELECT office_id, 'visit', '', metric, bin, {n}, {us} FROM u "
+        f"WHERE metric = {t} GROUP BY office_id, metric, bin",
+    ]
+    if totals:
+        groups += [
+            f"SELECT -1, 'service', COALESCE(service, ''), metric, bin, {n}, {us} FROM u "
+            f"WHERE metric <> {t} GROUP BY service, metric, bin",
+            f"SELECT -1, 'role', role, metric, bin, {n}, {us} FROM u "
+            f"WHERE metric <> {t} AND role IS NOT NULL GROUP BY role, metric, bin",
+            f"SELECT -1, 'visit', '', metric, bin, {n}, {us} FROM u WHERE metric = {t} GROUP BY metric, bin",
+        ]
+    shift = 2 ** RANK_SHIFT
+    # the units' rows added up once per key and bin (a year's month rows are mostly the
+    # same keys), then each grouping reads that
+    added = ("SELECT office_id, service, role, counter, operator, metric, bin, sum(n) AS n, sum(us) AS us "
+             f"FROM {source} s GROUP BY office_id, service, role, counter, operator, metric, bin")
+    sql = (f"WITH u AS MATERIALIZED ({added}), g AS ({' UNION ALL '.join(groups)}), "
+           f"c AS (SELECT o, dim, k, metric, bin * {shift} + us / n AS key, "
+           "sum(n) OVER (PARTITION BY o, dim, k, metric ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, "
+           "sum(n) OVER (PARTITION BY o, dim, k, metric) AS total FROM g) "
+           "SELECT o, dim, k, metric, min(CASE WHEN cum * 100 >= total * 50 THEN key END), "
+           "min(CASE WHEN cum * 100 >= total * 90 THEN key END) FROM c GROUP BY o, dim, k, metric")
+    out = {}
+    mask = shift - 1
+    for o, dim, k, metric, p50, p90 in conn.execute(dialect.sql(sql), params).fetchall():
+        office = None if o == -1 else o
+        out[(office, dim, None if dim == "visit" else k, metric)] = (int(p50) & mask, int(p90) & mask)
+    return out
