@@ -42,6 +42,7 @@ from .catalog import to_catalog
 log = logging.getLogger("qcentral")
 _LOCK = 19_0004  # pg_advisory_lock(_LOCK, office): one process builds an office's facts at a time
 _COLUMNS = "seq, at, type, visit, step, service, counter, operator, data"
+REPORT_WORK_MEM = "256MB"  # per sort or hash of a report's query, while it runs (docs/central.md)
 # what a company report shows of each office, besides its id, name and zone
 OFFICE_KEYS = ("visits", "roles")
 
@@ -224,6 +225,8 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
         if start <= local <= end:
             today[o.id] = day_facts(conn, o.id, local, o.catalog)[0]
     with conn.transaction():
+        # a year of 50 offices groups about a million histogram rows: in memory, not on disk
+        conn.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         if today:
             _fill_hist_now(conn, today)
         per, total, ranks = read_period(conn, POSTGRES, ids, start, end, with_hist_now=bool(today))

@@ -52,7 +52,15 @@ CREATE TABLE fact_hist (
     unit text NOT NULL, start date NOT NULL,
     service text, role text, counter text, operator text, metric text, bin smallint, n integer, us bigint
 );
+-- The same histograms by the groups a report shows (dim: service, role, counter, operator, visit),
+-- for months, quarters and years (fact_hist keeps days and weeks).
+CREATE TABLE fact_hist_group (
+    office_id integer NOT NULL REFERENCES offices (id) ON DELETE CASCADE,
+    unit text NOT NULL, start date NOT NULL,
+    dim text, key text, metric text, bin smallint, n integer, us bigint
+);
 CREATE INDEX fact_day_unit ON fact_day (office_id, unit, start);
+CREATE INDEX fact_hist_group_unit ON fact_hist_group (office_id, unit, start);
 CREATE INDEX fact_role_unit ON fact_role (office_id, unit, start);
 CREATE INDEX fact_combo_unit ON fact_combo (office_id, unit, start);
 CREATE INDEX fact_hour_unit ON fact_hour (office_id, unit, start);

@@ -27,6 +27,11 @@ PREFIX = ("office_id", "unit", "start")
 DAY_ONLY = ("fact_day", "fact_role")  # per-day rows of the report: never rolled up
 ROLLED = tuple(t for t in TABLES if t not in DAY_ONLY)
 HIST_NOW = "fact_hist_now"  # a report's own histogram rows of days not stored (today)
+# Histograms are kept by (service, role, counter, operator) for days and weeks, where each
+# duration is one row's worth, and by group for months, quarters and years, where a report
+# would otherwise regroup a million rows (docs/reports.md, "Stored facts").
+UNITS_OF = {"fact_hist": (DAY, WEEK), "fact_hist_group": (MONTH, QUARTER, YEAR)}
+GROUP_DIMS = ("service", "role", "counter", "operator", "visit")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class Dialect:
     param: str  # "?" (sqlite3) or "%s" (psycopg)
     dates_as_text: bool  # SQLite keeps dates as ISO text; PostgreSQL as DATE
     copy: bool  # rows go in with COPY (psycopg) rather than executemany
+    grouping_sets: bool  # GROUP BY GROUPING SETS (PostgreSQL; SQLite has none)
 
     def sql(self, text: str) -> str:
         return text.replace("?", self.param) if self.param != "?" else text
@@ -44,8 +50,8 @@ class Dialect:
         return d.isoformat() if self.dates_as_text else d
 
 
-SQLITE = Dialect("?", True, False)
-POSTGRES = Dialect("%s", False, True)
+SQLITE = Dialect("?", True, False, False)
+POSTGRES = Dialect("%s", False, True, True)
 
 
 def _as_date(value) -> date:
@@ -127,10 +133,13 @@ class Span:
         self.offices, self.dialect = offices, dialect
         self.by_unit = [(u, [dialect.day(s) for uu, s in found if uu == u]) for u in LEVELS]
         self.by_unit = [(u, starts) for u, starts in self.by_unit if starts]
+        self.units = sum(len(starts) for _u, starts in self.by_unit)  # each office's units
 
     def rows(self, table: str, cols: str) -> tuple[str, list]:
         parts, params = [], []
         for unit, starts in self.by_unit:
+            if unit not in UNITS_OF.get(table, LEVELS):
+                continue
             parts.append(f"SELECT {cols} FROM {table} WHERE office_id IN ({_placeholders(len(self.offices))}) "
                          f"AND unit = '{unit}' AND start IN ({_placeholders(len(starts))})")
             params += [*self.offices, *starts]
@@ -188,16 +197,53 @@ def roll_up(conn, dialect: Dialect, office_id: int, days: Iterable[date]) -> Non
 def _roll(conn, dialect: Dialect, office_id: int, unit: str, start: date, source: str,
           first: date, after: date) -> None:
     for table in ROLLED:
+        if unit not in UNITS_OF.get(table, LEVELS):
+            continue
         keys, figures = TABLES[table]
         conn.execute(dialect.sql(f"DELETE FROM {table} WHERE office_id = ? AND unit = ? AND start = ?"),
                      (office_id, unit, dialect.day(start)))
-        aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
-        group = ", ".join(("office_id",) + keys)
-        conn.execute(dialect.sql(
-            f"INSERT INTO {table} ({', '.join(columns(table))}) "
-            f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} FROM {table} "
-            f"WHERE office_id = ? AND unit = ? AND start >= ? AND start < ? GROUP BY {group}"),
-            (unit, dialect.day(start), office_id, source, dialect.day(first), dialect.day(after)))
+        where = "WHERE office_id = ? AND unit = ? AND start >= ? AND start < ?"
+        params = (office_id, source, dialect.day(first), dialect.day(after))
+        if table == "fact_hist_group" and source == DAY:  # a month's days' histograms, by group
+            rows, params = group_histograms(f"(SELECT * FROM fact_hist {where})", params, dialect)
+            select = f"SELECT office_id, ?, ?, dim, k, metric, bin, n, us FROM {rows} r"
+        else:
+            aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
+            select = (f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} "
+                      f"FROM {table} {where} GROUP BY {', '.join(('office_id',) + keys)}")
+        conn.execute(dialect.sql(f"INSERT INTO {table} ({', '.join(columns(table))}) {select}"),
+                     (unit, dialect.day(start), *params))
+
+
+GROUPINGS = (  # (dim, its key, which combo rows it holds, the combo column it groups by)
+    ("service", "COALESCE(service, '')", f"metric <> '{METRIC_TOTAL}'", "service"),
+    ("role", "role", f"metric <> '{METRIC_TOTAL}' AND role IS NOT NULL", "role"),
+    ("counter", "counter", "counter IS NOT NULL", "counter"),
+    ("operator", "operator", "operator IS NOT NULL", "operator"),
+    ("visit", "''", f"metric = '{METRIC_TOTAL}'", None),
+)
+SUM_N, SUM_US = "CAST(sum(n) AS INTEGER)", "CAST(sum(us) AS BIGINT)"  # PostgreSQL would sum into numeric
+
+
+def group_histograms(source: str, params, dialect: Dialect | None = None) -> tuple[str, list]:
+    """fact_hist rows (by service, role, counter, operator) as each office's group histograms
+    (office_id, dim, k, metric, bin, n, us): one GROUP BY a group over the rows, or one pass
+    with GROUPING SETS where the database has them (the rows are read once, not five times)."""
+    if dialect is not None and dialect.grouping_sets:
+        which = " ".join(f"WHEN GROUPING({by}) = 0 THEN {{{i}}}" for i, (_d, _k, _w, by) in enumerate(GROUPINGS[:4]))
+        dim = which.format(*(f"'{d}'" for d, _k, _w, _b in GROUPINGS[:4]))
+        key = which.format(*(k for _d, k, _w, _b in GROUPINGS[:4]))
+        sets = ", ".join(f"(office_id, {by + ', ' if by else ''}metric, bin)" for _d, _k, _w, by in GROUPINGS)
+        rows = (f"(SELECT office_id, CASE {dim} ELSE 'visit' END AS dim, CASE {key} ELSE '' END AS k, metric, bin, "
+                f"{SUM_N} AS n, {SUM_US} AS us FROM {source} s GROUP BY GROUPING SETS ({sets}))")
+        return (f"(SELECT * FROM {rows} a WHERE k IS NOT NULL AND (metric = '{METRIC_TOTAL}') = (dim = 'visit'))",
+                list(params))
+    parts, all_params = [], []
+    for dim, key, where, by in GROUPINGS:
+        parts.append(f"SELECT office_id, '{dim}' AS dim, {key} AS k, metric, bin, {SUM_N} AS n, {SUM_US} AS us "
+                     f"FROM {source} s WHERE {where} GROUP BY office_id, {by + ', ' if by else ''}metric, bin")
+        all_params += list(params)
+    return "(" + " UNION ALL ".join(parts) + ")", all_params
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -276,40 +322,33 @@ RANK_SHIFT = 48  # a bin and its values' mean (µs < 2**48, 8.9 years) in one so
 def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals: bool) -> dict:
     """Nearest-rank medians and 90th percentiles of every group, off the summed histograms:
     the bin holding the rank, read as the mean of the durations in it (reports/facts.py).
-    Groups are keyed by office (-1: the offices added up), what they are, their id ('' for
-    none) and the metric."""
-    cols = "office_id, service, role, counter, operator, metric, bin, n, us"
-    source, params = span.rows("fact_hist", cols)
+    Groups are keyed by office (None: the offices added up), what they are, their id and
+    the metric."""
+    parts, params = [], []
+    combos, p = span.rows("fact_hist", "office_id, service, role, counter, operator, metric, bin, n, us")
     if with_hist_now:
-        source = f"({source[1:-1]} UNION ALL SELECT {cols} FROM {HIST_NOW})"
-    t = f"'{METRIC_TOTAL}'"
-    n, us = "CAST(sum(n) AS INTEGER)", "CAST(sum(us) AS BIGINT)"  # PostgreSQL would sum into numeric
-    groups = [
-        f"SELECT office_id AS o, 'service' AS dim, COALESCE(service, '') AS k, metric, bin, {n} AS n, "
-        f"{us} AS us FROM u WHERE metric <> {t} GROUP BY office_id, service, metric, bin",
-        f"SELECT office_id, 'role', role, metric, bin, {n}, {us} FROM u "
-        f"WHERE metric <> {t} AND role IS NOT NULL GROUP BY office_id, role, metric, bin",
-        f"SELECT office_id, 'counter', counter, metric, bin, {n}, {us} FROM u "
-        "WHERE counter IS NOT NULL GROUP BY office_id, counter, metric, bin",
-        f"SELECT office_id, 'operator', operator, metric, bin, {n}, {us} FROM u "
-        "WHERE operator IS NOT NULL GROUP BY office_id, operator, metric, bin",
-        f"SELECT office_id, 'visit', '', metric, bin, {n}, {us} FROM u "
-        f"WHERE metric = {t} GROUP BY office_id, metric, bin",
-    ]
+        combos = (f"({combos[1:-1]} UNION ALL SELECT office_id, service, role, counter, operator, metric, bin, n, us "
+                  f"FROM {HIST_NOW})")
+    if p or with_hist_now:
+        grouped, gp = group_histograms(combos, p, dialect)
+        parts.append(f"SELECT office_id AS o, dim, k, metric, bin, n, us FROM {grouped} x")
+        params += gp
+    stored, p = span.rows("fact_hist_group", "office_id, dim, key, metric, bin, n, us")
+    if p:
+        parts.append(f"SELECT office_id AS o, dim, key AS k, metric, bin, n, us FROM {stored} y")
+        params += p
+    if not parts:
+        return {}
+    rows = " UNION ALL ".join(parts)
+    if span.units > 1 or with_hist_now or len(parts) > 1:  # the same group and bin in several units
+        rows = (f"SELECT o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM ({rows}) m "
+                "GROUP BY o, dim, k, metric, bin")
+    g = "SELECT * FROM h"
     if totals:
-        groups += [
-            f"SELECT -1, 'service', COALESCE(service, ''), metric, bin, {n}, {us} FROM u "
-            f"WHERE metric <> {t} GROUP BY service, metric, bin",
-            f"SELECT -1, 'role', role, metric, bin, {n}, {us} FROM u "
-            f"WHERE metric <> {t} AND role IS NOT NULL GROUP BY role, metric, bin",
-            f"SELECT -1, 'visit', '', metric, bin, {n}, {us} FROM u WHERE metric = {t} GROUP BY metric, bin",
-        ]
+        g += (f" UNION ALL SELECT -1, dim, k, metric, bin, {SUM_N}, {SUM_US} FROM h "
+              "WHERE dim IN ('service', 'role', 'visit') GROUP BY dim, k, metric, bin")
     shift = 2 ** RANK_SHIFT
-    # the units' rows added up once per key and bin (a year's month rows are mostly the
-    # same keys), then each grouping reads that
-    added = ("SELECT office_id, service, role, counter, operator, metric, bin, sum(n) AS n, sum(us) AS us "
-             f"FROM {source} s GROUP BY office_id, service, role, counter, operator, metric, bin")
-    sql = (f"WITH u AS MATERIALIZED ({added}), g AS ({' UNION ALL '.join(groups)}), "
+    sql = (f"WITH h AS MATERIALIZED ({rows}), g AS ({g}), "
            f"c AS (SELECT o, dim, k, metric, bin * {shift} + us / n AS key, "
            "sum(n) OVER (PARTITION BY o, dim, k, metric ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, "
            "sum(n) OVER (PARTITION BY o, dim, k, metric) AS total FROM g) "

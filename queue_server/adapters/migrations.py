@@ -87,6 +87,7 @@ def _v3(conn: sqlite3.Connection) -> None:
         "fact_counter": '"counter" TEXT, "open_us" INTEGER, "paused_us" INTEGER',
         "fact_hist": '"service" TEXT, "role" TEXT, "counter" TEXT, "operator" TEXT, "metric" TEXT, '
                      '"bin" INTEGER, "n" INTEGER, "us" INTEGER',
+        "fact_hist_group": '"dim" TEXT, "key" TEXT, "metric" TEXT, "bin" INTEGER, "n" INTEGER, "us" INTEGER',
     }
     for name, figures in tables.items():
         conn.execute(f'CREATE TABLE "{name}" ({prefix}{figures})')

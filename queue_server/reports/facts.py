@@ -230,6 +230,9 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact_count": (("what", "a", "b", "c"), ("n",)),
     "fact_counter": (("counter",), ("open_us", "paused_us")),
     "fact_hist": (("service", "role", "counter", "operator", "metric", "bin"), ("n", "us")),
+    # the same histograms by the groups a report shows (dim: service, role, counter, operator,
+    # visit): kept for months, quarters and years, so a long period needs no regrouping
+    "fact_hist_group": (("dim", "key", "metric", "bin"), ("n", "us")),
 }
 MAXIMA = frozenset({"total_max", "wait_max", "service_max", "waiting_max"})
 METRIC_WAIT, METRIC_SERVICE, METRIC_TOTAL = "w", "s", "t"
