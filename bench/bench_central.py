@@ -178,7 +178,7 @@ def explain(url: str, start, end, offices: int) -> list[str]:
             self.conn = conn
 
         def execute(self, sql, params=()):
-            if "WITH u AS MATERIALIZED" in sql:
+            if "OVER (PARTITION BY" in sql:
                 captured.extend(r[0] for r in self.conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params))
             return self.conn.execute(sql, params)
 
