@@ -2,7 +2,7 @@
 
 What runs, each in its own process as in an office:
 
-* the real `qserver run` (gunicorn, started as bench_server starts it) on a
+* the real `qserver run` (uvicorn, started as bench_server starts it) on a
   fresh benchmark office on 127.0.0.1;
 * the hall board exactly as `qdisplay hall` builds it (HallApp: Socket.IO
   client thread → Qt signals → model → painted 1920×1080 widget, offscreen),

@@ -1,6 +1,6 @@
 """The kiosk's speed: touch → ticket bytes at the printer, start → first usable screen, memory.
 
-What runs: the real `qserver run` (gunicorn, as bench_server starts it) on a
+What runs: the real `qserver run` (uvicorn, as bench_server starts it) on a
 fresh benchmark office on 127.0.0.1. Each kiosk is its own process, built
 exactly as `qkiosk` builds it (kiosk.app.build_kiosk, offscreen Qt at
 1080×1920) with the hardware helper's DummyPrinter, timed where the bytes

@@ -126,14 +126,17 @@ def facts_office(size: dict) -> tuple[Path, dict]:
     hist = H.ensure_history(size["history_days"], size["history_visits"])
     folder = hist.path.with_name(hist.path.name + "-facts")
     marker = folder / "facts.json"
-    if marker.exists() and json.loads(marker.read_text()).get("history") == hist.meta:
+    from queue_server.adapters.migrations import CURRENT
+
+    if marker.exists() and json.loads(marker.read_text()).get("history") == hist.meta \
+            and json.loads(marker.read_text()).get("layout") == CURRENT:  # facts of this code's layout
         return folder, json.loads(marker.read_text())
     shutil.rmtree(folder, ignore_errors=True)
     work = H.copy_office(hist.path, folder.with_name(folder.name + ".building"))
     t0 = time.perf_counter()
     done = subprocess.run([H.qserver(), "facts", "refresh", "--data", str(work)], capture_output=True,
                           text=True, timeout=3600, check=True)
-    meta = {"history": hist.meta, "refresh_s": round(time.perf_counter() - t0, 1),
+    meta = {"history": hist.meta, "layout": CURRENT, "refresh_s": round(time.perf_counter() - t0, 1),
             "refresh": done.stdout.strip()}
     shutil.rmtree(work / "backups", ignore_errors=True)  # the copy kept before the upgrade
     (work / "facts.json").write_text(json.dumps(meta, indent=1))

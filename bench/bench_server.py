@@ -2,36 +2,36 @@
 
 What runs: a working copy of the cached benchmark office (bench/history.py: a
 year of simulated history, ≥ 500,000 visits, imported through `qserver
-import`), served by `qserver run --data DIR --port P` as a subprocess — gunicorn,
-gthread, one worker, the production server — on 127.0.0.1. The clients are in
-this process (HTTP: one keep-alive `http.client` connection per client thread, bench/http_client.py;
-Socket.IO: python-socketio clients, websocket transport) plus one helper
-process holding the extra Socket.IO clients — protocol-level clients that
-join with the display token, answer pings and read every frame without
-decoding it (`--holder socketio` makes them python-socketio clients, whose
-JSON decoding of each push, times 200, then competes with the server for
-the same two cores). Client and server share the
-machine's cores, so every figure includes the clients' own CPU time: a
-pessimistic picture of an office, whose clients are other PCs.
+import`), served by `qserver run --data DIR --port P` as a subprocess — uvicorn,
+one process, the production server — on 127.0.0.1. The clients are in this
+process (HTTP: one keep-alive `http.client` connection per client thread,
+bench/http_client.py; the measuring Socket.IO clients: python-socketio) plus
+helper processes: one holding the extra Socket.IO clients at the protocol level
+(bench/sio_clients.py: one epoll thread reads them all, each from its own
+loopback address, as phones in a hall), one sending a bad-login flood
+(bench/login_flood.py). Client and server share the machine's cores, so every
+figure includes the clients' own CPU time: a pessimistic picture of an office,
+whose clients are other PCs and phones.
 
 After start-up the hall is set to a peak hour — 18 counters busy with a
-visitor, 40 tickets waiting, the `state` body about 2½ times its size in an
-empty hall — and every later figure is measured in that hall. In order:
+visitor, 40 tickets waiting — and every later figure is measured in that hall.
+Where a figure is a ratio, both sides run in the same run, rounds alternated
+(A B B A …), because this VM's speed moves by a third within minutes. In order:
 
 1. start-up: process start → `/healthz` answers (median of several starts);
-2. `next` → `called` push latency at hall clients (display tokens) with 1, 50
-   and 200 Socket.IO clients connected. The measuring clients connect *last*,
-   so they are the last the server sends to: the fan-out's worst case. The
-   latency is monotonic time from just before `POST …/next` is sent to the
-   `called` event's arrival, both in this process;
-3. server RSS with 200 clients (the gunicorn worker's VmRSS; the master's is
-   printed apart), and the ticket-operation mix with those 200 clients listening;
-4. ticket issue over HTTP from 1, 4 and 16 concurrent clients (tickets alone;
-   each round's tickets are cancelled afterwards, so queues never hold more
-   than one round's tickets);
-5. the operation mix with 16 clients, each at its own counter: issue a
-   ticket, call the next visitor, finish with kind and topic — the budget's
-   "ticket operations/s".
+2. one client's ticket round trip against the naive floor: bench/serving_models.py's
+   `naive` app, the same serving stack doing one durable SQLite insert per request,
+   alternated with the office's tickets (each round's tickets cancelled afterwards);
+3. tickets from 4 and 16 concurrent clients;
+4. the operation mix with 16 clients, each at its own counter: issue a ticket,
+   call the next visitor, finish with kind and topic — "ticket operations/s";
+5. 500 unauthenticated sockets held open (never joining: the server closes each
+   after 5 s, the helper opens another) against quiet, alternated;
+6. a bad-login flood from 450 clients at 450 addresses, alternated with quiet;
+7. the hall: 40 staff/board clients (5 measuring ones connect last), `next` → `called`;
+   then 2,000 phones following tickets (8 per address), `next` → `called` at the hall
+   and → `track` "called" at the called visitor's own phone (a phone per call, from
+   its own address), the server's RSS, and the mix with them all listening.
 
     python -m bench.bench_server           # full size, budgets checked
     python -m bench.bench_server --tiny    # tiny size, budgets printed, not checked
@@ -39,8 +39,8 @@ empty hall — and every later figure is measured in that hall. In order:
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
-import logging
 import os
 import random
 import shutil
@@ -60,9 +60,9 @@ from zoneinfo import ZoneInfo
 import requests
 
 from . import history as H
+from .bench_serving import Proto
 from .common import (
     Reporter,
-    child_pids,
     cpu_reference_ms,
     cpu_seconds,
     fdatasync_ms,
@@ -74,6 +74,7 @@ from .common import (
     thread_count,
 )
 from .http_client import Session
+from .sio_clients import Holder, RawClient, Watcher, address_pool
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,6 @@ class Size:
     ticket_rounds: int
     mix_clients: int
     mix_seconds: float
-    push_levels: tuple[int, ...]
     push_samples: int
     watchers: int  # measuring Socket.IO clients at each level (≤ clients)
     push_rounds: int
@@ -93,18 +93,24 @@ class Size:
     busy_counters: int  # counters (outside the mix) kept busy with a visitor: a peak-hour hall
     busy_waiting: int  # tickets waiting in the administrators' and consultants' queues
     settle_s: float  # quiet time after clients connect or leave
+    hall_clients: int  # staff screens and boards connected (watchers among them)
+    phones: int  # visitors' phones following their tickets
+    idle_sockets: int  # unauthenticated sockets held open
+    idle_tickets: int  # tickets per round in the idle-socket and flood comparisons
+    flood_clients: int
+    flood_seconds: float
 
 
 FULL = Size(H.FULL_DAYS, H.FULL_VISITS_PER_DAY, startups=3,
             ticket_levels={1: 300, 4: 100, 16: 40}, ticket_rounds=3,
-            mix_clients=16, mix_seconds=15, push_levels=(1, 50, 200), push_samples=150, watchers=5, push_rounds=3, push_warmup=10,
-            busy_counters=18, busy_waiting=40,
-            settle_s=1.0)
+            mix_clients=16, mix_seconds=15, push_samples=150, watchers=5, push_rounds=3, push_warmup=10,
+            busy_counters=18, busy_waiting=40, settle_s=1.0,
+            hall_clients=40, phones=2000, idle_sockets=500, idle_tickets=200, flood_clients=450, flood_seconds=8)
 TINY = Size(H.TINY_DAYS, H.TINY_VISITS_PER_DAY, startups=1,
             ticket_levels={1: 10, 4: 3, 16: 1}, ticket_rounds=1,
-            mix_clients=2, mix_seconds=0.5, push_levels=(1, 3), push_samples=3, watchers=2, push_rounds=1, push_warmup=0,
-            busy_counters=1, busy_waiting=2,
-            settle_s=0.1)
+            mix_clients=2, mix_seconds=0.5, push_samples=3, watchers=2, push_rounds=1, push_warmup=0,
+            busy_counters=1, busy_waiting=2, settle_s=0.1,
+            hall_clients=4, phones=16, idle_sockets=10, idle_tickets=10, flood_clients=10, flood_seconds=1)
 PUSH_COUNTER = "27"  # a cashier window: payments and meter readings
 MIX_COUNTERS = ("1", "2", "3", "4", "5", "11", "12", "13", "14", "15", "16", "17", "18", "27", "28", "29")
 
@@ -144,11 +150,6 @@ class Server:
         except OSError:
             return ""
 
-    @property
-    def worker_pid(self) -> int | None:
-        kids = child_pids(self.proc.pid) if self.proc else []
-        return kids[0] if kids else None
-
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -161,8 +162,13 @@ class Server:
 
 
 def prepare(work: Path, kiosks: int) -> dict:
-    """Device tokens in the working copy, written before the server starts."""
-    from queue_server.app import DB_NAME
+    """Device tokens in the working copy, written before the server starts; the office's
+    settings as shipped (a history cached before them may carry an old `threads`)."""
+    from queue_server.app import CONFIG_NAME, DB_NAME
+
+    config = work / CONFIG_NAME
+    config.write_text("".join(line for line in config.read_text(encoding="utf-8").splitlines(keepends=True)
+                              if not line.startswith("threads =")), encoding="utf-8")
     from queue_server.auth import Accounts, password_hasher
     from queue_server.journal_store import JournalStore
 
@@ -186,228 +192,32 @@ def session(token: str) -> Session:
     return Session(token)
 
 
-def login(url: str, who: str, counter_id: str | None = None) -> str:
-    r = requests.post(f"{url}/api/v1/auth/login", json={"login": who, "password": H.PASSWORD,
-                                                         "counter_id": counter_id}, timeout=30)
-    r.raise_for_status()
-    return r.json()["token"]
+def login(url: str, who: str, counter_id: str | None = None, source: str = "127.0.0.1") -> str:
+    """A staff login from `source`: each counter's PC has its own address (the server
+    takes logins from one address at a person's pace)."""
+    host, port = url.removeprefix("http://").split(":")
+    for _ in range(60):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+        conn.request("POST", "/api/v1/auth/login", headers={"Content-Type": "application/json"},
+                     body=json.dumps({"login": who, "password": H.PASSWORD, "counter_id": counter_id}))
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        if r.status == 429:  # a password check at a time: come back when told
+            time.sleep(float(r.getheader("Retry-After") or 1))
+            continue
+        if r.status != 200:
+            raise RuntimeError(f"login {who}: {r.status} {body[:200]!r}")
+        return json.loads(body)["token"]
+    raise RuntimeError(f"login {who}: still refused")
 
 
 def login_many(url: str, who: list[tuple[str, str | None]]) -> list[str]:
-    """Several logins at once (each is an argon2 hash at the office's real cost)."""
+    """Several logins at once (each is an argon2 hash at the office's real cost), each from
+    its own PC's address."""
+    sources = address_pool("127.80.0.1", len(who))
     with ThreadPoolExecutor(4) as ex:
-        return list(ex.map(lambda w: login(url, *w), who))
-
-
-# ---- Socket.IO clients ---------------------------------------------------------------
-def sio_client():
-    import socketio
-
-    # a client dropped at the end logs "packet queue is empty, aborting": expected, not news
-    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
-    logging.getLogger("socketio.client").setLevel(logging.CRITICAL)
-    # websocket-client checks every text frame's UTF-8 in pure Python unless told not to:
-    # 8.7 ms for a 21 KB `state` push here, CPU taken from the server sharing these cores.
-    # str decoding checks UTF-8 anyway, so nothing is lost (see docs/performance.md).
-    return socketio.Client(reconnection=False, handle_sigint=False,
-                           websocket_extra_options={"skip_utf8_validation": True})
-
-
-def sio_connect(client, url: str, token: str, tries: int = 3) -> None:
-    for attempt in range(tries):
-        try:
-            client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
-            return
-        except Exception:  # socketio.exceptions.ConnectionError and transport errors
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.5)
-
-
-class Watcher:
-    """A hall client in this process, noting when each visit's `called` arrives."""
-
-    def __init__(self, url: str, token: str):
-        self.arrived: dict[str, float] = {}
-        self.cond = threading.Condition()
-        self.sio = sio_client()
-        self.sio.on("called", self._called)
-        sio_connect(self.sio, url, token)
-
-    def _called(self, data):
-        t = time.perf_counter()
-        with self.cond:
-            self.arrived.setdefault(data.get("visit_id"), t)
-            self.cond.notify_all()
-
-    def wait_for(self, visit_id: str, timeout: float = 5.0) -> float | None:
-        deadline = time.perf_counter() + timeout
-        with self.cond:
-            while visit_id not in self.arrived:
-                left = deadline - time.perf_counter()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-            return self.arrived[visit_id]
-
-    def close(self) -> None:
-        try:
-            self.sio.disconnect()
-        except Exception:
-            pass
-
-
-class RawHallClient:
-    """A Socket.IO client at the protocol level (Engine.IO 4 over a WebSocket): it connects
-    with the display token, answers pings and reads every frame, but decodes nothing.
-
-    The extra clients share the machine with the server; python-socketio clients would
-    spend more CPU decoding each `state` push (times 200) than the server spends sending
-    it, and the benchmark would measure its own clients. Hall PCs decode on their own
-    CPUs. After the handshake the socket is handed to a FrameSink: one thread reads every
-    client's frames (a thread per client, 200 of them, took a core of its own from the
-    server's two)."""
-
-    def __init__(self, url: str, token: str, sink: FrameSink):
-        import websocket
-
-        ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
-        self.ws = websocket.create_connection(ws_url, timeout=30, skip_utf8_validation=True)
-        opened = self.ws.recv()
-        if not opened.startswith("0"):
-            raise ConnectionError(f"no Engine.IO open packet: {opened[:80]!r}")
-        self.ws.send("40" + json.dumps({"token": token}))
-        while True:  # until the namespace is joined (or refused)
-            msg = self.ws.recv()
-            if msg.startswith("40"):
-                break
-            if msg.startswith("44"):
-                raise ConnectionError(f"refused: {msg[:200]}")
-            if msg == "2":
-                self.ws.send("3")
-        sink.add(self.ws.sock)  # websocket-client reads frame by frame: nothing is left buffered
-
-    def disconnect(self) -> None:
-        try:
-            self.ws.sock.setblocking(True)
-            self.ws.send("41")  # leave the namespace
-            self.ws.close()
-        except Exception:
-            pass
-
-
-class FrameSink:
-    """Reads the WebSocket frames of many connections on one thread (epoll), answering
-    Engine.IO pings ("2" → "3")."""
-
-    PONG = bytes([0x81, 0x81, 0, 0, 0, 0]) + b"3"  # FIN text frame, masked with a zero key
-
-    def __init__(self):
-        import selectors
-
-        self.sel = selectors.DefaultSelector()
-        self.buffers: dict = {}
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def add(self, sock) -> None:
-        sock.setblocking(False)
-        self.buffers[sock] = b""
-        self.sel.register(sock, 1)  # EVENT_READ; epoll takes new sockets while another thread waits
-
-    def _run(self) -> None:
-        while True:
-            for key, _ in self.sel.select(timeout=0.05):
-                self._read(key.fileobj)
-
-    def _read(self, sock) -> None:
-        try:
-            chunk = sock.recv(1 << 16)
-        except BlockingIOError:
-            return
-        except OSError:
-            chunk = b""
-        if not chunk:
-            self.sel.unregister(sock)
-            self.buffers.pop(sock, None)
-            return
-        buf = self.buffers.get(sock, b"") + chunk
-        while len(buf) >= 2:
-            n, head = buf[1] & 0x7F, 2
-            if n == 126:
-                if len(buf) < 4:
-                    break
-                n, head = int.from_bytes(buf[2:4], "big"), 4
-            elif n == 127:
-                if len(buf) < 10:
-                    break
-                n, head = int.from_bytes(buf[2:10], "big"), 10
-            if len(buf) < head + n:
-                break
-            if buf[head:head + n] == b"2":
-                sock.send(self.PONG)
-            buf = buf[head + n:]
-        self.buffers[sock] = buf
-
-
-class Holder:
-    """The helper process holding the extra Socket.IO clients (`--hold`)."""
-
-    def __init__(self, url: str, token: str, kind: str = "raw"):
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_server", f"--hold={url}", f"--token={token}",
-                                      f"--holder={kind}"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-                                     cwd=str(Path(__file__).resolve().parent.parent))
-        self.count = 0
-
-    def grow_to(self, n: int) -> None:
-        if n <= self.count:
-            return
-        self.proc.stdin.write(f"{n}\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line.startswith("ready"):
-            raise RuntimeError(f"client holder failed: {line!r}")
-        self.count = int(line.split()[1])
-        if self.count < n:
-            raise RuntimeError(f"client holder connected only {self.count} of {n} clients")
-
-    def cpu_s(self) -> float | None:
-        return cpu_seconds(self.proc.pid)
-
-    def close(self) -> None:
-        try:
-            self.proc.stdin.close()
-            self.proc.wait(60)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-
-
-def hold_main(url: str, token: str, kind: str) -> int:
-    """Holder mode: each stdin line is a number of clients to have connected; answer `ready N`."""
-    clients = []
-    pool = ThreadPoolExecutor(8)
-    sink = FrameSink() if kind == "raw" else None
-
-    def connect(_):
-        for attempt in range(3):
-            try:
-                if kind == "raw":
-                    return RawHallClient(url, token, sink)
-                c = sio_client()
-                sio_connect(c, url, token, tries=1)
-                return c
-            except Exception as exc:
-                if attempt == 2:
-                    print(f"connect failed: {exc}", file=sys.stderr, flush=True)
-                time.sleep(0.5)
-        return None
-
-    for line in sys.stdin:
-        target = int(line)
-        clients += [c for c in pool.map(connect, range(max(0, target - len(clients)))) if c is not None]
-        print(f"ready {len(clients)}", flush=True)
-    list(pool.map(lambda c: c.disconnect(), clients))
-    os._exit(0)  # client threads may linger; nothing left to flush
+        return list(ex.map(lambda w: login(url, *w[0], source=w[1]), zip(who, sources, strict=True)))
 
 
 # ---- phases --------------------------------------------------------------------------------
@@ -419,25 +229,56 @@ def services_for(counter_id: str) -> tuple[str, ...]:
     return H.COUNTERS[counter_id]
 
 
-def push_level(url: str, display: str, holder: Holder | None, clients: int, samples: int, rounds: int,
-               watchers_n: int, kiosk: Session, operator: Session,
-               settle_s: float, warmup: int) -> list[tuple[list[float], list[float]]]:
-    """Per round: (push latencies ms, `next` HTTP latencies ms), `clients` Socket.IO clients connected.
-    `warmup` calls go first and are not counted."""
-    watchers_n = min(watchers_n, clients)
-    if holder is not None:
-        holder.grow_to(clients - watchers_n)
-    watchers = [Watcher(url, display) for _ in range(watchers_n)]  # last to join: last to be sent to
+class Phone:
+    """A visitor's phone following one ticket (protocol level, from its own address): notes
+    when the `track` saying "called" arrives."""
+
+    def __init__(self, url: str, visit_id: str, source: str):
+        self.client = RawClient(url, {"visit": visit_id}, None, source, timeout=10)
+        self.called_at: float | None = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        ws = self.client.ws
+        try:
+            while True:
+                msg = ws.recv()
+                if msg == "2":
+                    ws.send("3")
+                elif msg.startswith('42["track"') and '"state":"called"' in msg:
+                    self.called_at = time.perf_counter()
+                    return
+        except Exception:
+            return
+
+    def wait(self, timeout: float = 5.0) -> float | None:
+        self.thread.join(timeout)
+        return self.called_at
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def push_level(url: str, display: str, watchers_n: int, samples: int, rounds: int, kiosk: Session,
+               operator: Session, settle_s: float, warmup: int, phones: list[str] | None = None
+               ) -> list[tuple[list[float], list[float], list[float]]]:
+    """Per round: (hall push latencies ms, `next` HTTP latencies ms, phone latencies ms).
+    The watchers connect now, after every other client: the last the server sends to.
+    With `phones` (source addresses), each called ticket is followed by a phone of its own,
+    which must hear `track` "called". `warmup` calls go first and are not counted."""
+    watchers = [Watcher(url, {"token": display}) for _ in range(watchers_n)]
     time.sleep(settle_s)
-    rng = random.Random(clients)
+    rng = random.Random(watchers_n)
     lost = 0
 
-    def call(pushes: list[float], nexts: list[float]) -> None:
+    def call(pushes: list[float], nexts: list[float], phone_times: list[float], k: int) -> None:
         nonlocal lost
         r = kiosk.post(f"{url}/api/v1/tickets", json={"service_id": rng.choice(services_for(PUSH_COUNTER))},
                        timeout=30)
         r.raise_for_status()
         visit_id = r.json()["visit_id"]
+        phone = Phone(url, visit_id, phones[k % len(phones)]) if phones else None
         time.sleep(0.05)  # the ticket's own `state` push goes out first
         t0 = time.perf_counter()
         r = operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/next", json={}, timeout=30)
@@ -451,25 +292,35 @@ def push_level(url: str, display: str, holder: Holder | None, clients: int, samp
                 lost += 1
             else:
                 pushes.append(t - t0)
+        if phone is not None:
+            t = phone.wait()
+            if t is None:
+                lost += 1
+            else:
+                phone_times.append(t - t0)
+            phone.close()
         operator.post(f"{url}/api/v1/counters/{PUSH_COUNTER}/finish",
                       json={"kind": "payment", "topic": "energy_supply"}, timeout=30).raise_for_status()
         time.sleep(0.05 + rng.random() * 0.05)
 
     out = []
+    k = 0
     try:
         for _ in range(warmup):
-            call([], [])
+            call([], [], [], k)
+            k += 1
         for _ in range(rounds):
-            pushes, nexts = [], []
+            pushes, nexts, phone_times = [], [], []
             for _ in range(max(1, samples // rounds)):
-                call(pushes, nexts)
-            out.append((ms(pushes), ms(nexts)))
+                call(pushes, nexts, phone_times, k)
+                k += 1
+            out.append((ms(pushes), ms(nexts), ms(phone_times)))
             time.sleep(settle_s)
     finally:
         for w in watchers:
             w.close()
     if lost:
-        log(f"push: {lost} `called` events did not arrive within 5 s with {clients} clients")
+        log(f"push: {lost} `called`/`track` events did not arrive within 5 s")
     return out
 
 
@@ -635,7 +486,43 @@ def load_note() -> str:
     return f"load average {la:.1f}" if la is not None else ""
 
 
-def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw") -> None:
+def naive_round(naive, n: int) -> list[float]:
+    """n tickets from the naive floor (bench/serving_models.py, `naive`), one client."""
+    with Session() as s:
+        for _ in range(2):
+            s.post(naive.url + "/ticket", json={"service_id": "quick"}).raise_for_status()
+        out = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            s.post(naive.url + "/ticket", json={"service_id": "quick"}).raise_for_status()
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+def ticket_round(url: str, kiosk_token: str, admin: str, n: int, seed: int) -> list[float]:
+    """One client's tickets (seconds each); cancelled afterwards, off the clock."""
+    xs, _wall, visits = issue_round(url, [kiosk_token], 1, n, seed)
+    cancel_all(url, admin, visits)
+    return xs
+
+
+def alternated(label: str, n_rounds: int, a, b) -> tuple[list[list[float]], list[list[float]]]:
+    """Rounds of a and b alternated (a b b a a b …), so both see the same phases of the VM."""
+    ra, rb = [], []
+    for i in range(n_rounds):
+        first, second = (a, b) if i % 2 == 0 else (b, a)
+        for fn in (first, second):
+            (ra if fn is a else rb).append(ms(fn()))
+        log(f"{label}: round {i + 1}/{n_rounds}")
+    return ra, rb
+
+
+def flood_process(url: str, clients: int, seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bench.login_flood", url, str(clients), str(seconds)],
+                            cwd=str(Path(__file__).resolve().parent.parent), stdout=subprocess.PIPE, text=True)
+
+
+def run(size: Size, rep: Reporter, keep: bool = False) -> None:
     hist = H.ensure_history(size.history_days, size.history_visits_per_day)
     db_mb = (hist.path / "office.sqlite").stat().st_size / 1e6
     rep.figure("history_visits", hist.visits,
@@ -655,6 +542,7 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
                "which every figure below follows; lower is faster")
     server = Server(work, free_port())
     holder: Holder | None = None
+    naive: Proto | None = None
     try:
         # 1. start-up with the whole history in the journal
         starts = []
@@ -667,8 +555,8 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
                    f"process start → /healthz, median of {len(starts)}: "
                    + ", ".join(f"{s:.2f}" for s in starts) + f"; replays today and yesterday ({weekday} today)")
         url = server.url
-        pid = server.worker_pid
-        log(f"server: {url}, master {server.proc.pid}, worker {pid}")
+        pid = server.proc.pid
+        log(f"server: {url}, pid {pid}")
 
         mix_at = MIX_COUNTERS[:size.mix_clients]
         staff = login_many(url, [("admin", None), (H.operator_login(PUSH_COUNTER), PUSH_COUNTER)]
@@ -683,91 +571,57 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
         state.raise_for_status()
         waiting = sum(q["waiting"] for q in state.json()["queues"])
         rep.figure("state_push_kb", len(state.content) / 1024,
-                   f"the `state` body pushed to every client after every change: {len(H.COUNTERS)} counters, "
+                   f"the board-sized `state` body pushed to devices after every change: {len(H.COUNTERS)} counters, "
                    f"{len(busy)} of them with a visitor, {waiting} waiting (the hall all later figures run in)")
 
-        # 2. push latency by number of connected clients
-        for n in size.push_levels:
-            if n > size.watchers and holder is None:
-                holder = Holder(url, tokens["display"], holder_kind)
-            log(f"push: {n} Socket.IO clients, {size.push_samples} calls in {size.push_rounds} round(s)")
-            if holder is not None:
-                holder.grow_to(n - min(n, size.watchers))
-            cpu = Cpu(pid)
-            h0 = holder.cpu_s() if holder else None
-            rounds = push_level(url, tokens["display"], holder, n, size.push_samples, size.push_rounds,
-                                size.watchers, kiosk, push_op, size.settle_s, size.push_warmup)
-            ops = 3 * (sum(len(nx) for _p, nx in rounds) + size.push_warmup)
-            cpu_ms = cpu.per_op_ms(ops)
-            h1 = holder.cpu_s() if holder else None
-            holder_note = (f"; the {holder.count} extra clients' process {(h1 - h0) * 1000 / ops:.1f} ms"
-                           if h0 is not None and h1 is not None else "")
-            pushes = [p for ps, _n in rounds for p in ps]
-            nexts = [x for _p, nx in rounds for x in nx]
-            if not pushes:
-                rep.figure(f"called_push_{n}c_p99_ms", None, "no `called` event arrived")
-                continue
-            med, med_rounds = by_round([ps for ps, _n in rounds], 50)
-            p99, p99_rounds = by_round([ps for ps, _n in rounds], 99)
-            rep.figure(f"called_push_{n}c_median_ms", med, f"by round: {med_rounds}")
-            rep.figure(f"called_push_{n}c_p99_ms", p99,
-                       f"median of {len(rounds)} rounds' p99: {p99_rounds}; {len(pushes)} pushes at "
-                       f"{min(n, size.watchers)} client(s) connected last; all pooled: p99 {percentile(pushes, 99):.1f}, "
-                       f"max {max(pushes):.1f} ms; `next` HTTP median {percentile(nexts, 50):.1f} ms; "
-                       f"worker CPU {cpu_ms:.1f} ms per operation (issue, next, finish and their pushes)"
-                       f"{holder_note}; " + load_note())
-            if n == max(size.push_levels):
-                time.sleep(size.settle_s)
-                worker, master = rss_kb(pid) or 0, rss_kb(server.proc.pid) or 0
-                rep.figure(f"server_rss_{n}c_mb", worker / 1024,
-                           f"gunicorn worker VmRSS ({thread_count(pid)} threads); master {master / 1024:.0f} MB "
-                           f"(mostly pages shared with the worker since the fork)")
-        # 3. the mix with the clients listening (every operation pushes `state` to all of them)
-        if holder is not None:
-            holder.grow_to(max(size.push_levels) - size.watchers)
-            watchers = [Watcher(url, tokens["display"]) for _ in range(size.watchers)]
-            n_ws = holder.count + len(watchers)
-            log(f"mix: {len(operators)} clients for {size.mix_seconds} s with {n_ws} Socket.IO clients listening")
-            cpu = Cpu(pid)
-            done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
-            cpu_ms = cpu.per_op_ms(done)
-            for w in watchers:
-                w.close()
-            allops = lat["issue"] + lat["next"] + lat["finish"]
-            rep.figure(f"ticket_ops_mix_{len(operators)}c_{n_ws}ws_per_s", done / wall,
-                       f"issue + next + finish with {n_ws} Socket.IO clients listening; median {percentile(allops, 50):.1f}, "
-                       f"p99 {percentile(allops, 99):.1f} ms; worker CPU {cpu_ms:.2f} ms per operation; " + load_note())
-            holder.close()
-            holder = None
-            time.sleep(size.settle_s)
+        # 2. one client's ticket against the naive floor, alternated in the same run
+        naive = Proto("naive", Path(tmp))  # the same serving stack, one durable insert a request
+        k0 = tokens["kiosks"][0]
+        seeds = iter(range(1000))
+        office_r, naive_r = alternated(
+            "tickets vs naive", size.ticket_rounds * 2,
+            lambda: ticket_round(url, k0, admin, size.ticket_levels[1], next(seeds)),
+            lambda: naive_round(naive, size.ticket_levels[1]))
+        naive.stop()
+        naive = None
+        med, med_r = by_round(office_r, 50)
+        p99, p99_r = by_round(office_r, 99)
+        nmed, nmed_r = by_round(naive_r, 50)
+        np99, np99_r = by_round(naive_r, 99)
+        rep.figure("ticket_issue_http_1c_median_ms", med, f"by round: {med_r}")
+        rep.figure("ticket_issue_http_1c_p99_ms", p99, f"by round: {p99_r}; " + load_note())
+        rep.figure("naive_insert_1c_median_ms", nmed,
+                   f"the naive floor (uvicorn + a2wsgi + Flask, one durable SQLite insert), by round: {nmed_r}")
+        rep.figure("naive_insert_1c_p99_ms", np99, f"by round: {np99_r}")
+        rep.figure("ticket_issue_1c_median_vs_naive", med / nmed,
+                   f"ticket median {med:.2f} ms / naive {nmed:.2f} ms; rounds alternated "
+                   f"({len(office_r)} each of {size.ticket_levels[1]})")
+        rep.figure("ticket_issue_1c_p99_vs_naive", p99 / np99, f"ticket p99 {p99:.2f} ms / naive {np99:.2f} ms")
 
-        # 4. tickets alone from 1, 4, 16 clients
+        # 3. tickets from 4 and 16 clients (throughput, latency under contention)
         for clients, per_client in size.ticket_levels.items():
+            if clients == 1:
+                continue
             rounds, rates, cpus = [], [], []
             for rnd in range(size.ticket_rounds):
                 log(f"tickets: {clients} client(s) × {per_client}, round {rnd + 1}/{size.ticket_rounds}")
                 cpu = Cpu(pid)
                 xs, wall, visits = issue_round(url, tokens["kiosks"], clients, per_client, seed=rnd)
-                time.sleep(0.2)  # let the broadcaster finish this round's pushes before reading the CPU time
+                time.sleep(0.2)
                 cpus.append(cpu.per_op_ms(len(xs)))
                 rounds.append(ms(xs))
                 rates.append(len(xs) / wall)
                 cancel_all(url, admin, visits)
-            pooled = [x for xs in rounds for x in xs]
             med, med_r = by_round(rounds, 50)
-            p95, _ = by_round(rounds, 95)
             p99, p99_r = by_round(rounds, 99)
             cpu_ms = statistics.median([c for c in cpus if c is not None] or [float("nan")])
             rep.figure(f"ticket_issue_http_{clients}c_median_ms", med, f"by round: {med_r}")
-            rep.figure(f"ticket_issue_http_{clients}c_p95_ms", p95)
-            rep.figure(f"ticket_issue_http_{clients}c_p99_ms", p99,
-                       f"median of {len(rounds)} rounds' p99: {p99_r}; {len(pooled)} tickets, pooled p99 "
-                       f"{percentile(pooled, 99):.1f}, max {max(pooled):.1f} ms; " + load_note())
+            rep.figure(f"ticket_issue_http_{clients}c_p99_ms", p99, f"by round: {p99_r}; " + load_note())
             rep.figure(f"ticket_issue_{clients}c_per_s", statistics.median(rates),
-                       "tickets alone, median of rounds: " + ", ".join(f"{r:.0f}" for r in rates)
-                       + f"; worker CPU {cpu_ms:.2f} ms per ticket (with its push)")
+                       "median of rounds: " + ", ".join(f"{r:.0f}" for r in rates)
+                       + f"; server CPU {cpu_ms:.2f} ms per ticket (with its push)")
 
-        # 5. the operation mix, no Socket.IO clients
+        # 4. the operation mix, no Socket.IO clients
         log(f"mix: {len(operators)} clients for {size.mix_seconds} s")
         cpu, client_cpu0 = Cpu(pid), time.process_time()
         done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
@@ -776,18 +630,116 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
         allops = lat["issue"] + lat["next"] + lat["finish"]
         rep.figure(f"ticket_ops_mix_{len(operators)}c_per_s", done / wall,
                    f"issue + next + finish, each client at its own counter; {done} operations in {wall:.1f} s; "
-                   f"worker CPU {cpu_ms:.2f} ms, the clients' own {client_ms:.2f} ms per operation; " + load_note())
+                   f"server CPU {cpu_ms:.2f} ms, the clients' own {client_ms:.2f} ms per operation; " + load_note())
         rep.figure(f"ticket_ops_mix_{len(operators)}c_p99_ms", percentile(allops, 99),
                    f"median {percentile(allops, 50):.1f} ms; p99 issue {percentile(lat['issue'], 99):.1f}, "
                    f"next {percentile(lat['next'], 99):.1f}, finish {percentile(lat['finish'], 99):.1f} ms")
+
+        # 5. unauthenticated idle sockets held open (reopened as the server closes them)
+        holder = Holder(url)
+        idle_sources = address_pool("127.50.0.1", size.idle_sockets)  # an attacker's machine each
+
+        def quiet_round():
+            holder.idle(0, [])
+            return ticket_round(url, k0, admin, size.idle_tickets, next(seeds))
+
+        held: list[int] = []
+
+        def idle_round():
+            held.append(holder.idle(size.idle_sockets, idle_sources))
+            xs = ticket_round(url, k0, admin, size.idle_tickets, next(seeds))
+            held.append(holder.idle(size.idle_sockets, idle_sources))
+            return xs
+        quiet_r, idle_r = alternated(f"{size.idle_sockets} idle sockets", size.ticket_rounds, quiet_round, idle_round)
+        holder.idle(0, [])
+        qmed, _ = by_round(quiet_r, 50)
+        imed, imed_r = by_round(idle_r, 50)
+        rep.figure("ticket_issue_500idle_median_vs_quiet", imed / qmed,
+                   f"ticket median {imed:.2f} ms with {size.idle_sockets} unauthenticated sockets held open "
+                   f"(never joining: each is closed after 5 s and opened again; open at the start and end "
+                   f"of each round: {', '.join(map(str, held))}) / {qmed:.2f} ms quiet; "
+                   f"rounds alternated; with them by round: {imed_r}")
+
+        # 6. a bad-login flood
+        def flood_round():
+            flood = flood_process(url, size.flood_clients, size.flood_seconds + 1)
+            time.sleep(1.0)  # the flood is on
+            t_end = time.monotonic() + size.flood_seconds
+            xs = []
+            while time.monotonic() < t_end:
+                xs += ticket_round(url, k0, admin, 20, next(seeds))
+            out = flood.communicate(timeout=120)[0].strip().splitlines()
+            flood_counts.append(out[-1] if out else "{}")
+            return xs
+        flood_counts: list[str] = []
+        quiet_r, flood_r = alternated(f"login flood of {size.flood_clients}", 2,
+                                      lambda: ticket_round(url, k0, admin, size.idle_tickets, next(seeds)),
+                                      flood_round)
+        fp99, fp99_r = by_round(flood_r, 99)
+        fmed, _ = by_round(flood_r, 50)
+        qp99, _ = by_round(quiet_r, 99)
+        rep.figure(f"ticket_issue_loginflood_{size.flood_clients}c_p99_ms", fp99,
+                   f"median {fmed:.2f} ms; by round: {fp99_r}; quiet p99 {qp99:.2f} ms in the same run; "
+                   f"{size.flood_clients} clients from as many addresses sending wrong passwords as fast as "
+                   f"answered; their answers: {'; '.join(flood_counts)}")
+
+        # 7. the hall: staff and boards, then phones following their tickets
+        hall_extra = size.hall_clients - size.watchers
+        holder.join(hall_extra, {"token": tokens["display"]}, address_pool("127.90.0.1", hall_extra))  # a PC each
+        log(f"push: {size.hall_clients} hall clients")
+        cpu = Cpu(pid)
+        rounds = push_level(url, tokens["display"], size.watchers, size.push_samples, size.push_rounds,
+                            kiosk, push_op, size.settle_s, size.push_warmup)
+        hall_p99, hall_r = by_round([p for p, _n, _ph in rounds], 99)
+        rep.figure(f"called_push_hall_{size.hall_clients}c_p99_ms", hall_p99,
+                   f"median {by_round([p for p, _n, _ph in rounds], 50)[0]:.1f} ms; rounds {hall_r}; "
+                   f"server CPU {cpu.per_op_ms(3 * size.push_samples):.1f} ms per operation; " + load_note())
+        log(f"phones: {size.phones} tickets issued and followed")
+        phone_visits = issue_for_phones(url, tokens["kiosks"], size.phones)
+        phone_sources = address_pool("127.60.0.1", size.phones // 8 + 1)
+        t0 = time.perf_counter()
+        holder.follow(phone_visits, phone_sources)
+        took = time.perf_counter() - t0
+        n_all = size.phones + size.hall_clients
+        cpu = Cpu(pid)
+        rounds = push_level(url, tokens["display"], size.watchers, size.push_samples, size.push_rounds,
+                            kiosk, push_op, size.settle_s, size.push_warmup,
+                            phones=address_pool("127.70.0.1", 64))
+        hall_p99, hall_r = by_round([p for p, _n, _ph in rounds], 99)
+        phone_p99, phone_r = by_round([ph for _p, _n, ph in rounds], 99)
+        rep.figure(f"called_push_hall_{n_all}c_p99_ms", hall_p99,
+                   f"median {by_round([p for p, _n, _ph in rounds], 50)[0]:.1f} ms; rounds {hall_r}; "
+                   f"{holder.count} held by the helper ({size.phones} phones, {hall_extra} boards) + "
+                   f"{size.watchers} watchers; the phones joined in {took:.1f} s; "
+                   f"server CPU {cpu.per_op_ms(3 * size.push_samples):.1f} ms per operation; " + load_note())
+        rep.figure(f"track_called_phone_{n_all}c_p99_ms", phone_p99,
+                   f"`next` sent → the called visitor's phone hears `track` \"called\"; median "
+                   f"{by_round([ph for _p, _n, ph in rounds], 50)[0]:.1f} ms; rounds {phone_r}")
+        time.sleep(size.settle_s)
+        rep.figure(f"server_rss_{n_all}c_mb", (rss_kb(pid) or 0) / 1024,
+                   f"server VmRSS with {n_all} Socket.IO clients connected ({thread_count(pid)} threads: "
+                   f"{thread_names(pid)})")
+        log(f"mix: {len(operators)} clients for {size.mix_seconds} s with {n_all} Socket.IO clients listening")
+        cpu = Cpu(pid)
+        done, wall, lat = mix_round(url, operators, tokens["kiosks"], size.mix_seconds)
+        allops = lat["issue"] + lat["next"] + lat["finish"]
+        rep.figure(f"ticket_ops_mix_{len(operators)}c_{n_all}ws_per_s", done / wall,
+                   f"issue + next + finish with {n_all} Socket.IO clients listening; median "
+                   f"{percentile(allops, 50):.1f}, p99 {percentile(allops, 99):.1f} ms; server CPU "
+                   f"{cpu.per_op_ms(done):.2f} ms per operation; " + load_note())
+        holder.close()
+        holder = None
+
         ref = cpu_reference_ms()
         rep.figure("cpu_reference_end_ms", ref["median"], f"the same loop after the run (best {ref['min']:.0f} ms)")
         rep.figure("server_rss_end_mb", (rss_kb(pid) or 0) / 1024,
-                   f"worker VmRSS after everything; peak (VmHWM) {(rss_kb(pid, 'VmHWM') or 0) / 1024:.0f} MB "
+                   f"server VmRSS after everything; peak (VmHWM) {(rss_kb(pid, 'VmHWM') or 0) / 1024:.0f} MB "
                    "(concurrent logins: argon2 takes 64 MiB each)")
     finally:
         if holder is not None:
             holder.close()
+        if naive is not None:
+            naive.stop()
         server.stop()
         if keep:
             log(f"kept {work}")
@@ -795,20 +747,43 @@ def run(size: Size, rep: Reporter, keep: bool = False, holder_kind: str = "raw")
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def thread_names(pid: int) -> str:
+    """The process's threads by name (Linux: /proc/PID/task/*/comm), most first."""
+    from collections import Counter
+
+    names: Counter[str] = Counter()
+    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
+        try:
+            names[comm.read_text().strip().rstrip("0123456789_-")] += 1
+        except OSError:
+            pass
+    return ", ".join(f"{n} {name}" for name, n in names.most_common(6))
+
+
+def issue_for_phones(url: str, kiosk_tokens: list[str], n: int) -> list[str]:
+    """n tickets for the phones, in the administrators' and consultants' queues."""
+    services = ("reception", "consultation", "connection", "quick")
+
+    def worker(k: int) -> list[str]:
+        out = []
+        with session(kiosk_tokens[k % len(kiosk_tokens)]) as s:
+            for i in range(k, n, 8):
+                r = s.post(f"{url}/api/v1/tickets", json={"service_id": services[i % len(services)]}, timeout=30)
+                r.raise_for_status()
+                out.append(r.json()["visit_id"])
+        return out
+    with ThreadPoolExecutor(8) as ex:
+        return [v for vs in ex.map(worker, range(8)) for v in vs]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.bench_server", description=__doc__.split("\n\n")[0])
     p.add_argument("--tiny", action="store_true", help="tiny size, budgets printed but not checked")
     p.add_argument("--keep", action="store_true", help="keep the working office folder")
-    p.add_argument("--hold", metavar="URL", help=argparse.SUPPRESS)
-    p.add_argument("--token", help=argparse.SUPPRESS)
-    p.add_argument("--holder", choices=("raw", "socketio"), default="raw",
-                   help="the extra Socket.IO clients: protocol-level and light (raw, default) or python-socketio")
     args = p.parse_args(argv)
-    if args.hold:
-        return hold_main(args.hold, args.token, args.holder)
     rep = Reporter("server", budgets_on=not args.tiny)
     t0 = time.perf_counter()
-    run(TINY if args.tiny else FULL, rep, args.keep, args.holder)
+    run(TINY if args.tiny else FULL, rep, args.keep)
     rep.comment(f"bench_server took {time.perf_counter() - t0:.0f} s")
     return rep.exit_code()
 

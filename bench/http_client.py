@@ -68,7 +68,7 @@ class Session:
                 r = self._conn.getresponse()
                 return Response(r.status, r.read())
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # gunicorn closes a keep-alive connection idle for its keepalive time; the
+                # the server closes a keep-alive connection idle for its keepalive time; the
                 # request never reached the application, so sending it again is safe.
                 self.close()
                 if attempt == 2:

@@ -41,7 +41,7 @@ from pg_cluster import PgCluster, pg_bin  # noqa: E402
 
 from bench.common import log  # noqa: E402
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: fact_day holds booked visitors' waits (the bookings merge)
 YEAR = 2025
 FULL = {"offices": 50, "templates_per_weekday": 4, "visits_per_day": 2000, "months": 12}
 TINY = {"offices": 3, "templates_per_weekday": 1, "visits_per_day": 150, "months": 1}

@@ -1,9 +1,9 @@
 """A whole office day played through the real API at 100× speed.
 
 The app runs in this process with `queue_server.clock.FakeClock`, served on
-127.0.0.1 by Werkzeug's threaded server in a thread (as tests/live_office.py's
-`start_live_office` does — gunicorn would run the app in another process,
-out of reach of the fake clock). A ticker thread moves the fake clock at
+127.0.0.1 by the production stack in a thread (`queue_server.serve.ServerThread`,
+as tests/live_office.py's `start_live_office` does: `qserver run` would run the
+app in another process, out of reach of the fake clock). A ticker thread moves the fake clock at
 `speed`× real time. Everything else is HTTP, like the real office:
 
 - a kiosk issues the day's tickets at their arrival times (bench/history.py's
@@ -213,17 +213,13 @@ def _operator(url: str, counter_id: str, clock: SimClock, shared: Shared, close_
 
 
 def serve_in_thread(data: Path, clock):
-    from werkzeug.serving import make_server
-
     from queue_server.app import create_app
-    from queue_server.serve import QuietHandler
+    from queue_server.serve import ServerThread
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(data, clock=clock, base_url=url)
-    server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server = ServerThread(app, "127.0.0.1", port).start()
     return app, server, url
 
 
@@ -327,9 +323,7 @@ def run(size: DaySize, rep: Reporter, keep: bool, compare: bool) -> None:
         if shared.errors:
             rep.comment(f"{len(shared.errors)} API errors during the day, first: {shared.errors[0]}")
     finally:
-        server.shutdown()
-        server.server_close()
-        app.close()
+        server.stop()  # and closes the office
         if keep:
             log(f"kept {data}")
         else:

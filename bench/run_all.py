@@ -45,6 +45,7 @@ DOC = REPO / "docs" / "performance.md"
 NOTES_BEGIN, NOTES_END = "<!-- notes:begin -->", "<!-- notes:end -->"
 # (module, title): the order they run and appear in the doc
 BENCHES = (
+    ("bench_serving", "Serving models, side by side"),
     ("bench_server", "Queue server"),
     ("office_day", "Office day, simulated at 100×"),
     ("bench_reports", "Reports"),
@@ -52,6 +53,8 @@ BENCHES = (
     ("bench_kiosk", "Kiosk"),
     ("bench_display", "Displays"),
     ("soak_devices", "Hall devices through a day (soak)"),
+    ("soak_bookings", "Bookings through four months (soak)"),
+    ("fuzz_api", "API fuzzing (schemathesis, long)"),
 )
 TIMEOUT_S = {"tiny": 180, "full": 3 * 3600}
 
@@ -264,8 +267,8 @@ def render(runs: list[Run], m_start: dict, m_end: dict, total_s: float,
             f"at start {cpu(m_start)}; at end {cpu(m_end)} |",
             f"| whole run | {total_s / 60:.1f} min |", "",
             "The machine may be shared: the load average above is part of every figure (it counts "
-            "runnable threads, the benchmarks' own included: a server with 200 Socket.IO clients runs "
-            "~800). Latencies are percentiles of many samples (nearest rank: always a "
+            "runnable threads, the benchmarks' own and other sessions' included). Latencies are "
+            "percentiles of many samples (nearest rank: always a "
             "value that really happened), throughputs are medians of rounds; clients run on the same "
             "cores as the server, so every figure includes the clients' own CPU time.", ""]
     rows = budget_overview(runs, budgets)

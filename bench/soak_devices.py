@@ -41,7 +41,7 @@ from pathlib import Path
 import requests
 
 from bench.device_processes import Device
-from counter_display.diagnostics import rss_kib
+from client_common.diagnostics import rss_kib
 
 WARMUP_SHARE = 0.15  # of the calls (at least WARMUP_MIN): caches fill, first paints are done
 WARMUP_MIN = 60
@@ -270,7 +270,7 @@ def kiosk_child(url: str, token: str, tickets: int, width: int, out: str) -> int
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QPushButton
 
-    from counter_display.diagnostics import Diagnostics
+    from client_common.diagnostics import Diagnostics
     from hardware.escpos_reader import parse_escpos
     from hardware.printer_spec import parse_printer_spec
     from hardware.printer_status import DLE_EOT_ONLINE, DLE_EOT_PAPER
@@ -339,7 +339,7 @@ def kiosk_child(url: str, token: str, tickets: int, width: int, out: str) -> int
             result["printed"] += 1
             if i % 10 == 0:  # the paper has the number on it (checked now and then: the check is ours, not the kiosk's work)
                 parse_escpos(printer.output).line_with(number)
-            printer.escpos.clear()
+            printer.clear()
         else:
             result["not_printed"] += 1
         result["tickets"] += 1
@@ -395,7 +395,7 @@ def idle_child(out: str) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from counter_display.diagnostics import Diagnostics
+    from client_common.diagnostics import Diagnostics
 
     app = QApplication(["idle"])
     window = QWidget()

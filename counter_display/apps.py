@@ -13,13 +13,15 @@ from datetime import datetime
 
 from PySide6.QtCore import QTimer
 
+from client_common.gui_inbox import GuiInbox
 from counter_display.announce_players import Player, open_player
 from counter_display.announce_queue import AnnouncementQueue
 from counter_display.announcer import Announcement, Announcer
 from counter_display.board_model import BoardModel
-from counter_display.client import BoardClient, GuiInbox
+from counter_display.client import BoardClient
 from counter_display.counter_screen import CounterScreen
 from counter_display.hall_board import HallBoard
+from counter_display.rating_panel import RatingPanel, RatingPrompt
 from counter_display.server_api import ServerApi, StatusReporter
 from counter_display.speech import EspeakEngine, SpeechEngine, open_speech_engine
 
@@ -111,16 +113,39 @@ class HallApp:
 
 
 class CounterApp:
-    def __init__(self, server: str, token: str, counter: str, *, lang: str = "ru", **link_options):
+    """`rating_keys` (3 or 5): after each service the screen asks the visitor for a score
+    (a touch screen facing the visitor; counter_display/rating_panel.py)."""
+
+    def __init__(self, server: str, token: str, counter: str, *, lang: str = "ru",
+                 rating_keys: int | None = None, **link_options):
         self.model = BoardModel()
         self.screen = CounterScreen(self.model, counter, lang=lang)
         self.client = BoardClient(
             server, token, counter=counter, on_snapshot=self.model.apply_snapshot,
             on_state=self.model.apply_state, on_called=self.model.apply_called,
             on_status=self.model.set_connection, **link_options)
+        self.rating: RatingPanel | None = None
+        if rating_keys:
+            self.rating = RatingPanel(self.screen, ServerApi(server, token), str(counter), rating_keys, lang)
+            self._prompt = RatingPrompt()
+            self.model.listeners.append(self._rating_check)
+            self._rating_timer = QTimer(self.screen, interval=1000, timeout=lambda: self._rating_check("tick"))
+            self._rating_timer.start()
+
+    def _rating_check(self, what: str) -> None:
+        assert self.rating is not None
+        showing = self._prompt.update(self.screen.face().kind)
+        if showing and not self.rating.isVisible():
+            self.rating.ask()
+        elif not showing and self.rating.isVisible() and not self.rating.thanking:
+            self.rating.hide()
+        if self.rating.thanking:
+            self._prompt.answered()
 
     def start(self) -> None:
         self.client.start()
 
     def stop(self) -> None:
         self.client.stop()
+        if self.rating is not None:
+            self.rating.close_pool()

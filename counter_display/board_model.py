@@ -30,6 +30,7 @@ class CallRow:
     lang: str = "ru"
     recall: bool = False
     visit_id: str = ""
+    booked: str = ""  # «10:30» when called for a booking: the hall sees why it came first
 
     @property
     def key(self) -> tuple[str, str]:
@@ -73,8 +74,12 @@ def _parse_at(text: str | None) -> datetime | None:
 def _call_row(body: dict) -> CallRow | None:
     if not body.get("number") or body.get("counter_id") is None:
         return None
+    reason = body.get("reason") if isinstance(body.get("reason"), dict) else {}
+    booked = body.get("appointment") or (
+        (reason.get("params") or {}).get("due") if reason.get("code") == "appointment" else "")
     return CallRow(str(body["number"]), str(body["counter_id"]), str(body.get("at") or ""),
-                   str(body.get("lang") or "ru"), bool(body.get("recall")), str(body.get("visit_id") or ""))
+                   str(body.get("lang") or "ru"), bool(body.get("recall")), str(body.get("visit_id") or ""),
+                   str(booked or "")[:8])
 
 
 def counter_view(body: dict) -> CounterView:

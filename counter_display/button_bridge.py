@@ -41,9 +41,9 @@ class PressResult:
         return self.reply.body.get("number") if self.reply.status == 200 else None
 
 
-def component_for(port_spec: str) -> str:
+def component_for(port_spec: str, kind: str = "buttons") -> str:
     spec = parse_serial_spec(port_spec)
-    return f"buttons {spec.port.rsplit('/', 1)[-1]}"[:40]
+    return f"{kind} {spec.port.rsplit('/', 1)[-1]}"[:40]
 
 
 class ButtonBridge:
@@ -53,8 +53,12 @@ class ButtonBridge:
                  press_ttl_s: float = 5.0, retry_s: float = 0.5,
                  on_result: Callable[[PressResult], None] | None = None,
                  listener_factory: Callable[..., ButtonPadListener] = ButtonPadListener,
+                 action: Callable[[str], Reply] | None = None, kind: str = "buttons",
                  **listener_options):
         self.api, self.reporter = api, reporter
+        # what a press does on the server: call the next visitor (rating pads: rating_bridge.py)
+        self.action = action or api.call_next
+        self.kind = kind
         self.press_ttl_s, self.retry_s = press_ttl_s, retry_s
         self.on_result = on_result
         self.results: list[PressResult] = []
@@ -83,7 +87,7 @@ class ButtonBridge:
         attempts = 0
         while True:
             attempts += 1
-            reply = self.api.call_next(counter_id)
+            reply = self.action(counter_id)
             if reply.status != 0 and reply.status < 500:
                 break
             if time.monotonic() - pressed_at + self.retry_s > self.press_ttl_s:
@@ -106,6 +110,8 @@ class ButtonBridge:
             log.info("button at counter %s: called %s", result.counter_id, result.called)
         elif status == 204:
             log.info("button at counter %s: nobody is waiting", result.counter_id)
+        elif 200 <= status < 300:
+            log.info("button %s: done", result.counter_id)
         elif status == 0:
             log.warning("button at counter %s: dropped after %d attempts, %s", result.counter_id,
                         result.attempts, result.reply.message)
@@ -114,7 +120,7 @@ class ButtonBridge:
                         result.reply.message)
 
     def _fault_cb(self, port: str) -> Callable[[DeviceFault], None]:
-        component = component_for(port)
+        component = component_for(port, self.kind)
 
         def fault(f: DeviceFault) -> None:
             if self.reporter is not None:
@@ -122,7 +128,7 @@ class ButtonBridge:
         return fault
 
     def _ok_cb(self, port: str) -> Callable[[], None]:
-        component = component_for(port)
+        component = component_for(port, self.kind)
 
         def ok() -> None:
             if self.reporter is not None:

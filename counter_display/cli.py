@@ -3,8 +3,10 @@
 Only gathers arguments and builds the objects the tests build
 (:mod:`counter_display.apps`, :mod:`counter_display.led_bridge`,
 :mod:`counter_display.button_bridge`). Command names and options are pinned:
-installers and docs/displays.md use them. The token can come from the
-environment (``QOFFICE_TOKEN``) so it does not show in the process list.
+installers and docs/displays.md use them. The token can come from a file
+(``--token-file``) or the environment (``QOFFICE_TOKEN``) so it does not show in the
+process list; every option can come from a TOML file (``--config``,
+:mod:`counter_display.config_file`), which is how the installed PC runs.
 """
 from __future__ import annotations
 
@@ -14,14 +16,21 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
+
+from client_common.token_file import TokenFileError, read_token_file
+from counter_display.config_file import DisplayConfigError, OptionParser, file_defaults
 
 TOKEN_ENV = "QOFFICE_TOKEN"
 
 
 def _server_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--server", required=True, help="office server URL, e.g. http://192.168.1.10:8080")
-    p.add_argument("--token", default=os.environ.get(TOKEN_ENV),
-                   help=f"device token from `qserver device add` (or set {TOKEN_ENV})")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="a TOML file with these options (e.g. /etc/queue-office/display.toml)")
+    p.add_argument("--server", help="office server URL, e.g. http://192.168.1.10:8080 (required)")
+    p.add_argument("--token", help=f"device token from `qserver device add` (or set {TOKEN_ENV}; "
+                                    "visible in ps: prefer --token-file)")
+    p.add_argument("--token-file", metavar="FILE", help="a file holding the device token (mode 600)")
 
 
 def _verbose_arg(p: argparse.ArgumentParser) -> None:
@@ -39,9 +48,10 @@ def _screen_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qdisplay", description="Hall board, counter displays and devices.")
+    parser = OptionParser(prog="qdisplay", description="Hall board, counter displays and devices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
+    parser.subparsers = sub
 
     p = sub.add_parser("hall", help="the hall board (a TV): calls, queues, clock, voice")
     _verbose_arg(p)
@@ -57,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _verbose_arg(p)
     _server_args(p)
     _screen_args(p)
-    p.add_argument("--counter", required=True, help="counter id as in office.toml, e.g. 3")
+    p.add_argument("--counter", help="counter id as in office.toml, e.g. 3 (required)")
+    p.add_argument("--rating", type=int, choices=(3, 5), default=None,
+                   help="a touch screen facing the visitor: ask for a score (3 or 5 keys) after each service")
 
     p = sub.add_parser("led", help="drive serial LED boards from the calls")
     _verbose_arg(p)
@@ -75,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("buttons", help="call-button pads: a press calls the next visitor")
     _verbose_arg(p)
     _server_args(p)
-    p.add_argument("--port", action="append", required=True, help="pad line SPEC (repeat for several)")
+    p.add_argument("--port", action="append", help="pad line SPEC (repeat for several; required)")
+
+    p = sub.add_parser("rating-pad", help="rating pads: the visitor's score of the service just given")
+    _verbose_arg(p)
+    _server_args(p)
+    p.add_argument("--port", action="append", help="pad line SPEC (repeat for several; required)")
+    p.add_argument("--keys", type=int, choices=(3, 5), default=5, help="keys on each pad (default 5)")
 
     p = sub.add_parser("test-led", help="commissioning: send one text line to an LED board")
     _verbose_arg(p)
@@ -92,8 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _need_token(args) -> None:
+    """Server and token are required; the token is taken from --token, --token-file or the environment."""
+    if not args.server:
+        raise SystemExit(f"qdisplay {args.command}: no server: pass --server URL "
+                         "or put server = \"…\" in the --config file")
+    if not args.token and args.token_file:
+        try:
+            args.token = read_token_file(args.token_file)
+        except TokenFileError as exc:
+            raise SystemExit(f"qdisplay {args.command}: {exc}") from None
+    args.token = args.token or os.environ.get(TOKEN_ENV)
     if not args.token:
-        raise SystemExit(f"qdisplay: no token: pass --token or set {TOKEN_ENV} "
+        raise SystemExit(f"qdisplay: no token: pass --token-file FILE, --token or set {TOKEN_ENV} "
                          "(make one with `qserver device add`)")
 
 
@@ -111,8 +139,8 @@ def _run_qt(build, diagnostics: str = "") -> int:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from counter_display.diagnostics import Diagnostics
-    from counter_display.fullscreen import show_full_screen
+    from client_common.diagnostics import Diagnostics
+    from client_common.fullscreen import show_full_screen
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("qdisplay")
@@ -158,11 +186,13 @@ def cmd_hall(args) -> int:
 
 def cmd_counter(args) -> int:
     _need_token(args)
+    if not args.counter:
+        raise SystemExit("qdisplay counter: which counter? pass --counter N or counter = \"N\" under [counter]")
 
     def build():
         from counter_display.apps import CounterApp
 
-        app = CounterApp(args.server, args.token, args.counter, lang=args.lang)
+        app = CounterApp(args.server, args.token, args.counter, lang=args.lang, rating_keys=args.rating)
 
         def extra() -> dict:
             face = app.screen.shown
@@ -215,27 +245,44 @@ def cmd_led(args) -> int:
     return 0
 
 
-def cmd_buttons(args) -> int:
-    from counter_display.button_bridge import ButtonBridge
+def _run_pads(args, command: str, build, what: str) -> int:
+    """Serial pads (call buttons, rating pads): build the bridge, listen until a signal."""
     from counter_display.server_api import ServerApi, StatusReporter
     from hardware.serial_port import SpecError
 
     _need_token(args)
+    if not args.port:
+        raise SystemExit(f"qdisplay {command}: name the pads' lines: --port SPEC or port = [\"…\"] under [{command}]")
     api = ServerApi(args.server, args.token)
     reporter = StatusReporter(api)
     try:
-        bridge = ButtonBridge(api, args.port, reporter=reporter)
+        bridge = build(api, reporter)
     except SpecError as exc:
-        print(f"qdisplay buttons: {exc}", file=sys.stderr)
+        print(f"qdisplay {command}: {exc}", file=sys.stderr)
         return 2
     bridge.start()
-    print(f"Listening for call buttons on {', '.join(args.port)}")
+    print(f"Listening for {what} on {', '.join(args.port)}")
     try:
         _wait_for_signal()
     finally:
         bridge.stop()
         reporter.stop()
     return 0
+
+
+def cmd_buttons(args) -> int:
+    from counter_display.button_bridge import ButtonBridge
+
+    return _run_pads(args, "buttons", lambda api, reporter: ButtonBridge(api, args.port, reporter=reporter),
+                     "call buttons")
+
+
+def cmd_rating_pad(args) -> int:
+    from counter_display.rating_bridge import rating_bridge
+
+    return _run_pads(args, "rating-pad", lambda api, reporter: rating_bridge(api, args.port, args.keys,
+                                                                             reporter=reporter),
+                     f"{args.keys}-key rating pads")
 
 
 def cmd_test_led(args) -> int:
@@ -264,11 +311,32 @@ def cmd_test_announce(args) -> int:
 
 
 COMMANDS = {"hall": cmd_hall, "counter": cmd_counter, "led": cmd_led, "buttons": cmd_buttons,
+            "rating-pad": cmd_rating_pad,
             "test-led": cmd_test_led, "test-announce": cmd_test_announce}
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line over the ``--config`` file's values (repeatable options: the line's alone, if any)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "config", None) is None:
+        return args
+    commands = parser.subparsers.choices
+    defaults = file_defaults(args.config, args.command, commands)
+    command = commands[args.command]
+    for dest, option in command.options.items():
+        if option.action == "append" and getattr(args, dest, None):
+            defaults.pop(dest, None)  # --port on the line replaces the file's ports, not adds to them
+    command.set_defaults(**defaults)
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except DisplayConfigError as exc:
+        print(f"qdisplay: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return COMMANDS[args.command](args)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from client_common.ticket_number import paint_number_centered
 from counter_display import theme
 from counter_display.board_model import BoardModel, CounterView
 from counter_display.texts import (
@@ -28,7 +29,6 @@ from counter_display.texts import (
     display_gettext,
     pause_text,
 )
-from counter_display.ticket_number import paint_number_centered
 
 
 @dataclass(frozen=True)

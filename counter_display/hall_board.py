@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
+    QFont,
     QFontMetricsF,
     QPainter,
     QPainterPath,
@@ -24,11 +25,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from client_common.ticket_number import paint_number
 from counter_display import theme
 from counter_display.board_model import BoardModel, CallRow
 from counter_display.hall_drawing import fits, name_size, paint_arrow, paint_speaker
 from counter_display.hall_layout import HallLayout, hall_layout
 from counter_display.texts import (
+    BOOKED_FOR,
     CONNECTING,
     COUNTER,
     NO_CALLS,
@@ -38,7 +41,6 @@ from counter_display.texts import (
     WAITING,
     display_gettext,
 )
-from counter_display.ticket_number import paint_number
 
 
 class HallBoard(QWidget):
@@ -247,7 +249,7 @@ class HallBoard(QWidget):
         p.drawPixmap(r.topLeft(), self._row_pixmap(lay, r, call, style))
 
     def _row_pixmap(self, lay: HallLayout, r: QRect, call: CallRow, style: str) -> QPixmap:
-        key = (r.width(), r.height(), r.left(), lay.number_px, call.number, call.counter_id, style)
+        key = (r.width(), r.height(), r.left(), lay.number_px, call.number, call.counter_id, style, call.booked)
         pixmap = self._row_cache.get(key)
         if pixmap is None:
             ratio = self.devicePixelRatioF()
@@ -275,7 +277,8 @@ class HallBoard(QWidget):
         for i, (r, call) in enumerate(rows):
             for style in (("on", "lit", "plain") if i == 0 else ("plain",)):
                 self._row_pixmap(lay, r, call, style)
-                wanted.add((r.width(), r.height(), r.left(), lay.number_px, call.number, call.counter_id, style))
+                wanted.add((r.width(), r.height(), r.left(), lay.number_px, call.number, call.counter_id, style,
+                            call.booked))
         # keep only the looks the rows on the board can need: a row is ~1 MB at 1080p, and
         # a cache of every recent call grew a board by 47 MB in 300 calls (the soak test)
         for key in [k for k in self._row_cache if k not in wanted]:
@@ -303,6 +306,16 @@ class HallBoard(QWidget):
         f = theme.fit_font(call.number, tw - 2 * pad, lay.number_px)
         p.setFont(f)
         paint_number(p, tx + pad, baseline, call.number)  # «О001»: the zeros slashed
+        if call.booked:  # small, between the number and the arrow: why this visitor came first
+            ax, _aw = lay.arrow_col
+            x0 = tx + pad + QFontMetricsF(f).horizontalAdvance(call.number) + pad * 0.6
+            room = QRectF(x0, inner.top(), ax - ox - x0, inner.height())
+            small = QFont(lay.number_font)
+            small.setBold(False)
+            small.setPixelSize(max(12, round(lay.number_px * 0.2)))
+            p.setFont(small)
+            p.drawText(room, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                       self._(BOOKED_FOR).format(time=call.booked))
         f = theme.fit_font(call.counter_id, cw - 2 * pad, lay.number_px)
         p.setFont(f)
         width = QFontMetricsF(f).horizontalAdvance(call.counter_id)

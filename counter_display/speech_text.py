@@ -19,7 +19,7 @@ from pathlib import Path
 
 from num2words import num2words
 
-from queue_server.i18n import normalize_language, translations
+from client_common.i18n import normalize_language, translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "counter_display"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from queue_server.i18n import normalize_language, translations
+from client_common.i18n import normalize_language, translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "counter_display"
@@ -28,6 +28,11 @@ FREE = "Free"
 NOW_CALLING = "Now calling"
 SERVING = "Serving"
 COUNTER_N = "Counter {counter}"
+BOOKED_FOR = "booked for {time}"  # under a number called for its booking (docs/bookings.md)
+RATE_PROMPT = "How were you served? Touch a score"
+RATE_BAD = "bad"
+RATE_GOOD = "excellent"
+RATE_THANKS = "Thank you for your score!"
 PAUSE_REASONS = {
     "break": "Break",
     "lunch": "Lunch break",
@@ -35,7 +40,8 @@ PAUSE_REASONS = {
     "other": "Break",
 }
 MSGIDS = (TICKET, COUNTER, WAITING, CONNECTING, RECONNECTING, REFUSED, NO_CALLS, CLOSED, FREE,
-          NOW_CALLING, SERVING, COUNTER_N, *sorted(set(PAUSE_REASONS.values())))
+          NOW_CALLING, SERVING, COUNTER_N, BOOKED_FOR, RATE_PROMPT, RATE_BAD, RATE_GOOD,
+          RATE_THANKS, *sorted(set(PAUSE_REASONS.values())))
 
 
 def display_gettext(lang: str | None) -> Callable[[str], str]:

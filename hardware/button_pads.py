@@ -61,12 +61,14 @@ class ButtonPadListener:
         debounce_s: float = 0.3,
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
+        parse: Callable[[bytes], str | None] = parse_press,
     ):
         self.spec = port_spec if isinstance(port_spec, SerialSpec) else parse_serial_spec(port_spec)
         self.on_press, self.on_fault, self.on_connect = on_press, on_fault, on_connect
         self.debounce_s = debounce_s
         self.backoff = backoff if backoff is not None else Backoff(maximum=10.0)
         self.clock = clock
+        self.parse = parse  # the line's frame: a call button's by default (rating_pads.parse_rating)
         self._last_press: dict[str, float] = {}
         self._stop = threading.Event()
         self._connected = threading.Event()
@@ -136,7 +138,7 @@ class ButtonPadListener:
     def _line(self, line: bytes) -> None:
         if not line.strip():
             return
-        counter = parse_press(line)
+        counter = self.parse(line)
         if counter is None:
             log.warning("button pad on %s: ignored line %r", self.spec, line)
             return

@@ -54,7 +54,7 @@ class PrinterFault(Exception):
 
     def message(self, lang: str = "ru") -> str:
         """One sentence for the kiosk screen or the staff log, in the kiosk's language."""
-        from queue_server.i18n import translations
+        from client_common.i18n import translations
 
         return translations(str(LOCALE_DIR), "hardware", lang).gettext(_FAULT_TEXT[self.reason])
 

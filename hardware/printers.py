@@ -6,10 +6,18 @@ device and, where the wire allows it, how to read one status byte back; everythi
 else (jobs, timeouts, fault mapping) lives in ``Printer`` so a new transport stays
 a few lines. python-escpos itself is imported lazily: a kiosk without it gets a
 PrinterConfigError sentence, not an ImportError traceback.
+
+python-escpos takes raw bytes only through its private ``_raw``; the ticket's bytes
+are ours (CP866 text, the slashed zero: ticket_layout.py), so each transport puts them
+on the wire through the public object python-escpos opened for it (``device``: the
+pyserial port, the socket, the file, the USB device) — the same call python-escpos
+itself makes there. A raw CUPS job goes to pycups, or the ``lp`` command, directly.
 """
 from __future__ import annotations
 
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -55,8 +63,9 @@ def _device_errors() -> tuple[type[BaseException], ...]:
 class Printer:
     """One thermal printer; ``write`` is the one transport method every subclass shares.
 
-    Subclasses set ``transport``, build their python-escpos device in ``build`` and,
-    if the wire is two-way, implement ``_query`` (one DLE EOT request, one reply byte).
+    Subclasses set ``transport``, build their python-escpos device in ``build``, put
+    bytes on their wire in ``_send`` and, if the wire is two-way, implement ``_query``
+    (one DLE EOT request, one reply byte).
     """
 
     transport: ClassVar[str] = ""
@@ -100,7 +109,7 @@ class Printer:
         """Send raw ESC/POS bytes; a failing or stalled device becomes PrinterFault."""
         with self.job():
             try:
-                self.escpos._raw(data)
+                self._send(data)
             except _device_errors() as exc:
                 self._discard()
                 raise PrinterFault("io_error", f"{self.spec.raw}: {exc}") from exc
@@ -134,6 +143,10 @@ class Printer:
                 raise PrinterFault("io_error", f"{self.spec.raw}: {exc}") from exc
         return decode_status(online, paper)
 
+    def _send(self, data: bytes) -> None:
+        """Put ``data`` on the open device's wire."""
+        raise NotImplementedError
+
     def _query(self, request: bytes) -> bytes | None:
         """Send one real-time request, return the reply (None: no reply, no way to read)."""
         return None
@@ -158,7 +171,7 @@ class Printer:
             self.escpos.close()
         except Exception:  # already failing; the first error is the one to report
             pass
-        self.escpos._device = False
+        self.escpos.device = False  # python-escpos opens it afresh on the next job
 
 
 class DummyPrinter(Printer):
@@ -166,13 +179,24 @@ class DummyPrinter(Printer):
 
     transport = "dummy"
 
+    def __init__(self, spec: PrinterSpec, device: Any, io_timeout: float, status_timeout: float):
+        super().__init__(spec, device, io_timeout, status_timeout)
+        self._sent = bytearray()
+
     @classmethod
     def build(cls, spec: PrinterSpec, io_timeout: float, status_timeout: float) -> Printer:
         return cls(spec, _escpos_printers().Dummy(), io_timeout, status_timeout)
 
+    def _send(self, data: bytes) -> None:
+        self._sent += data
+
     @property
     def output(self) -> bytes:
-        return self.escpos.output
+        """Everything printed since the start (or the last ``clear``)."""
+        return bytes(self._sent)
+
+    def clear(self) -> None:
+        self._sent.clear()
 
 
 class FilePrinter(Printer):
@@ -184,6 +208,10 @@ class FilePrinter(Printer):
     def build(cls, spec: PrinterSpec, io_timeout: float, status_timeout: float) -> Printer:
         device = _escpos_printers().File(devfile=spec.path, auto_flush=True)
         return cls(spec, device, io_timeout, status_timeout)
+
+    def _send(self, data: bytes) -> None:
+        self.escpos.device.write(data)
+        self.escpos.flush()
 
 
 class SerialPrinter(Printer):
@@ -203,6 +231,9 @@ class SerialPrinter(Printer):
     def _after_open(self) -> None:
         self.escpos.device.write_timeout = self.io_timeout
 
+    def _send(self, data: bytes) -> None:
+        self.escpos.device.write(data)
+
     def _query(self, request: bytes) -> bytes | None:
         port = self.escpos.device
         port.reset_input_buffer()  # a late reply to an earlier query must not be read as this one
@@ -211,8 +242,10 @@ class SerialPrinter(Printer):
 
     def close(self) -> None:
         # python-escpos flushes (tcdrain) before closing, which can wait forever on a
-        # flow-controlled port; closing without it is bounded by the kernel.
-        port, self.escpos._device = self.escpos._device, False
+        # flow-controlled port; closing without it is bounded by the kernel. Only an
+        # open printer has a port to read (python-escpos opens one when asked for it).
+        port = self.escpos.device if self._is_open else None
+        self.escpos.device = False
         self._is_open = False
         if port:
             try:
@@ -238,6 +271,9 @@ class NetworkPrinter(Printer):
     def build(cls, spec: PrinterSpec, io_timeout: float, status_timeout: float) -> Printer:
         device = _escpos_printers().Network(host=spec.host, port=spec.port, timeout=io_timeout)
         return cls(spec, device, io_timeout, status_timeout)
+
+    def _send(self, data: bytes) -> None:
+        self.escpos.device.sendall(data)
 
     def _query(self, request: bytes) -> bytes | None:
         sock = self.escpos.device
@@ -280,6 +316,9 @@ class UsbPrinter(Printer):
         )
         return cls(spec, device, io_timeout, status_timeout)
 
+    def _send(self, data: bytes) -> None:
+        self.escpos.device.write(self.spec.out_ep, data, int(self.io_timeout * 1000))
+
     def _query(self, request: bytes) -> bytes | None:
         import usb.core
 
@@ -303,44 +342,109 @@ def _libusb_available() -> bool:
 
 
 class CupsQueuePrinter(Printer):
-    """A raw CUPS queue (pycups, else the lp command; never through a shell)."""
+    """A raw CUPS queue: one job per ticket, through pycups, else the lp command (never a shell).
+
+    Not through python-escpos's CupsPrinter and LP: both take bytes only through its
+    private ``_raw``, and LP's flush at close depends on state only ``_raw`` sets.
+    The bytes are gathered during the job and submitted in one piece on close.
+    """
 
     transport = "cups"
     keep_open = False  # one CUPS job per ticket, submitted on close
+    JOB_TITLE = "queue ticket"
+    STOPPED = 5  # IPP printer-state: 3 idle, 4 printing, 5 stopped
+
+    def __init__(self, spec: PrinterSpec, pycups: Any, io_timeout: float, status_timeout: float):
+        super().__init__(spec, None, io_timeout, status_timeout)
+        self.pycups = pycups  # the cups module, or None: the lp command
+        self._pending = bytearray()
 
     @classmethod
     def build(cls, spec: PrinterSpec, io_timeout: float, status_timeout: float) -> Printer:
-        printers = _escpos_printers()
-        if printers.CupsPrinter.is_usable():
-            device = printers.CupsPrinter(printer_name=spec.path)
-        elif printers.LP.is_usable() and shutil.which("lp") and shutil.which("lpstat"):
-            device = printers.LP(printer_name=spec.path)
-        else:
+        try:
+            import cups as pycups
+        except ImportError:
+            pycups = None
+        if pycups is None and not (shutil.which("lp") and shutil.which("lpstat")):
             raise PrinterConfigError(
                 spec.raw, "CUPS printing needs pycups (pip install pycups) or the 'lp' command"
             )
-        return cls(spec, device, io_timeout, status_timeout)
+        return cls(spec, pycups, io_timeout, status_timeout)
 
-    @property
-    def _via_pycups(self) -> bool:
-        return type(self.escpos).__name__ == "CupsPrinter"
+    def connect(self) -> None:
+        """Check that the queue exists; PrinterFault('not_found') if CUPS does not know it."""
+        if self._is_open:
+            return
+        try:
+            known = self._queue() is not None
+        except self._errors() as exc:
+            raise PrinterFault("not_found", f"{self.spec.raw}: {exc}") from exc
+        if not known:
+            raise PrinterFault("not_found", f"{self.spec.raw}: CUPS has no queue {self.spec.path!r}")
+        self._pending.clear()
+        self._is_open = True
+
+    def _errors(self) -> tuple[type[BaseException], ...]:
+        """What CUPS, pycups or lp raise when the queue cannot be reached or takes no job."""
+        ipp = (self.pycups.IPPError,) if self.pycups is not None else ()
+        return (OSError, RuntimeError, subprocess.SubprocessError, *ipp)
+
+    def _queue(self) -> dict | None:
+        """The queue's attributes (pycups), {} (lp: it exists), or None: no such queue."""
+        if self.pycups is not None:
+            return self.pycups.Connection().getPrinters().get(self.spec.path)
+        done = subprocess.run(["lpstat", "-p", self.spec.path], capture_output=True,
+                              timeout=self.io_timeout, check=False)
+        return {} if done.returncode == 0 else None
+
+    def _send(self, data: bytes) -> None:
+        self._pending += data
+
+    def close(self) -> None:
+        """Submit the job gathered since the job began."""
+        if not self._is_open:
+            return
+        self._is_open = False
+        data, self._pending = bytes(self._pending), bytearray()
+        if not data:
+            return
+        try:
+            self._submit(data)
+        except self._errors() as exc:
+            raise PrinterFault("io_error", f"{self.spec.raw}: {exc}") from exc
+
+    def _submit(self, data: bytes) -> None:
+        if self.pycups is not None:
+            with tempfile.NamedTemporaryFile(suffix=".prn") as f:
+                f.write(data)
+                f.flush()
+                self.pycups.Connection().printFile(self.spec.path, f.name, self.JOB_TITLE,
+                                                   {"document-format": self.pycups.CUPS_FORMAT_RAW})
+            return
+        done = subprocess.run(["lp", "-d", self.spec.path, "-t", self.JOB_TITLE, "-o", "raw"],
+                              input=data, capture_output=True, timeout=self.io_timeout, check=False)
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip() or f"exit status {done.returncode}"
+            raise RuntimeError(f"lp: {said}")
 
     def read_status(self) -> PrinterStatus:
-        """CUPS knows whether the queue is stopped, nothing about paper; lp knows nothing."""
-        if not self._via_pycups:
+        """CUPS knows whether the queue is stopped, nothing about paper; lp knows nothing.
+
+        A queue busy printing the previous ticket is not offline."""
+        if self.pycups is None:
             return PrinterStatus.UNKNOWN
         with self.job():
-            stopped = self.escpos._read() == b"8"
+            try:
+                queue = self._queue()
+            except self._errors() as exc:  # CUPS itself cannot be reached
+                raise PrinterFault("io_error", f"{self.spec.raw}: {exc}") from exc
+        stopped = queue is None or queue.get("printer-state") == self.STOPPED
         return PrinterStatus.OFFLINE if stopped else PrinterStatus.UNKNOWN
 
     def _discard(self) -> None:
-        # Drop the half-built job instead of letting python-escpos submit it.
+        # Drop the half-built job: nothing of it is submitted.
         self._is_open = False
-        if self._via_pycups:
-            self.escpos._clear()
-        elif self.escpos._device:
-            self.escpos._device.kill()
-        self.escpos._device = False
+        self._pending = bytearray()
 
 
 PRINTER_CLASSES: dict[str, type[Printer]] = {

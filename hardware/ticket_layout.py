@@ -74,7 +74,7 @@ def encode_text(text: str) -> bytes:
 
 def ticket_gettext(lang: str) -> Any:
     """The ``_`` of the hardware catalog in one language."""
-    from queue_server.i18n import translations
+    from client_common.i18n import translations
 
     return translations(str(LOCALE_DIR), "hardware", lang).gettext
 
@@ -129,30 +129,56 @@ def format_issued(ticket: TicketData, lang: str) -> str:
     return local.strftime("%d.%m.%Y %H:%M" if lang == "ru" else "%Y-%m-%d %H:%M")
 
 
-def render_ticket(printer: Any, ticket: TicketData, width_mm: int = 80, lang: str = "ru") -> None:
-    """Emit one ticket onto a python-escpos printer object (Dummy, Serial, Network, ...)."""
+class _Job:
+    """One ticket's bytes. python-escpos makes the commands it has a public call for (set,
+    qr, cut) on its Dummy printer; the bytes it has none for (CP866 text after our own
+    ESC t, the slashed zero's ESC & and ESC %) go in between, here: python-escpos takes
+    raw bytes only through its private ``_raw``."""
+
+    def __init__(self) -> None:
+        from escpos.printer import Dummy
+
+        self.escpos = Dummy()
+        self._out = bytearray()
+
+    def raw(self, data: bytes) -> None:
+        self._take()
+        self._out += data
+
+    def output(self) -> bytes:
+        self._take()
+        return bytes(self._out)
+
+    def _take(self) -> None:
+        self._out += self.escpos.output
+        self.escpos.clear()
+
+
+def _render(job: _Job, ticket: TicketData, width_mm: int = 80, lang: str = "ru") -> None:
+    """Emit one ticket into ``job``."""
     layout = LAYOUTS.get(width_mm)
     if layout is None:
         raise ValueError(f"paper width must be one of {sorted(LAYOUTS)} mm, not {width_mm}")
     _ = ticket_gettext(lang)
     cols = layout.columns
+    printer = job.escpos
 
     def line(text: str, *, width: int = 1, height: int = 1, bold: bool = False) -> None:
         printer.set(custom_size=True, width=width, height=height, bold=bold)
         for part in textwrap.wrap(text, cols // width) or [""]:
-            printer._raw(encode_text(part) + b"\n")
+            job.raw(encode_text(part) + b"\n")
 
     printer.hw("INIT")  # ESC @: forget whatever the previous job left selected
-    printer._raw(ESC + b"t" + bytes([CP866_ESC_T]))
+    job.raw(ESC + b"t" + bytes([CP866_ESC_T]))
     printer.set(align="center", font="a")
     line(ticket.office, bold=True)
     line(ticket.service_name, height=2)
     line("-" * cols)
     line(_("Your number"))
     size = number_size(ticket.number, layout)
-    printer._raw(SLASHED_ZERO + ESC + b"%\x01")  # the number's zeros slashed: «О001», not «0001»
+    job.raw(SLASHED_ZERO + ESC + b"%\x01")  # the number's zeros slashed: «О001», not «0001»
     line(ticket.number, width=size, height=size, bold=True)
-    printer._raw(ESC + b"%\x00")
+    job.raw(ESC + b"%\x00")
     line("-" * cols)
     line(_("Issued: {when}").format(when=format_issued(ticket, lang)))
     line(_("People ahead of you: {n}").format(n=ticket.ahead))
@@ -160,22 +186,20 @@ def render_ticket(printer: Any, ticket: TicketData, width_mm: int = 80, lang: st
         minutes = wait_minutes(ticket.estimated_wait_s)
         line(_("Estimated wait: ~{minutes} min").format(minutes=minutes), bold=True)
     if ticket.track_url:
-        printer._raw(b"\n")
+        job.raw(b"\n")
         printer.qr(ticket.track_url, native=True, size=layout.qr_module, ec=_qr_ec_m())
-        printer._raw(b"\n")
+        job.raw(b"\n")
         line(_("Scan the code to follow your queue on your phone"))
-    printer._raw(b"\n")
+    job.raw(b"\n")
     line(ticket.footer or _("Please wait for your number on the hall screen. Thank you!"))
     printer.cut()
 
 
 def ticket_bytes(ticket: TicketData, width_mm: int = 80, lang: str = "ru") -> bytes:
     """The whole ticket as one byte string, so a job reaches the printer in one write."""
-    from escpos.printer import Dummy
-
-    dummy = Dummy()
-    render_ticket(dummy, ticket, width_mm, lang)
-    return dummy.output
+    job = _Job()
+    _render(job, ticket, width_mm, lang)
+    return job.output()
 
 
 def _qr_ec_m() -> int:

@@ -90,6 +90,10 @@ class ServerClient:
             body["priority"] = priority
         return self._call("POST", "/api/v1/tickets", lang, body)
 
+    def check_in(self, code: str, lang: str) -> dict:
+        """A booking's ticket (POST /api/v1/bookings/<code>/check-in): the answer is a ticket's."""
+        return self._call("POST", f"/api/v1/bookings/{code}/check-in", lang, {})
+
     def report_status(self, status: str, component: str, message: str = "") -> None:
         self._call("POST", "/api/v1/devices/status", json={
             "status": status, "component": component, "message": message[:300]})

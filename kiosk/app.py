@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from counter_display.diagnostics import Diagnostics
-from counter_display.fullscreen import show_full_screen
+from client_common.diagnostics import Diagnostics
+from client_common.fullscreen import show_full_screen
 from hardware.printer_spec import parse_printer_spec
 from hardware.printers import Printer
 
@@ -70,7 +70,7 @@ def run(config: KioskConfig, diagnostics: str = "") -> int:
     """Start the kiosk full screen and run until the window is closed or SIGTERM.
 
     ``diagnostics``: a file for the GUI thread's stalls, memory and window
-    (counter_display.diagnostics), for soak tests and troubleshooting.
+    (client_common.diagnostics), for soak tests and troubleshooting.
     """
     prepare_process()
     app = QApplication.instance() or QApplication(["qkiosk"])

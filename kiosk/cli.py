@@ -17,7 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qkiosk", description="Touchscreen ticket kiosk of the electronic queue")
     p.add_argument("--config", type=Path, help="a TOML file with the settings (docs/kiosk.md)")
     p.add_argument("--server", help="office server URL, e.g. http://192.168.1.10:8080")
-    p.add_argument("--token", help="the kiosk's device token")
+    p.add_argument("--token", help="the kiosk's device token (visible in ps: prefer --token-file)")
+    p.add_argument("--token-file", dest="token_file", metavar="FILE",
+                   help="a file holding the device token (mode 600)")
     p.add_argument("--printer", metavar="SPEC", help="usb:VID:PID, serial:DEV[:BAUD], net:HOST[:PORT], "
                                                     "cups:QUEUE, file:PATH or dummy")
     p.add_argument("--width", dest="paper_width", type=int, choices=(58, 80), help="paper width, mm")
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "test-print":
         return cmd_test_print(args)
-    overrides = {k: getattr(args, k) for k in ("server", "token", "printer", "paper_width", "language",
+    overrides = {k: getattr(args, k) for k in ("server", "token", "token_file", "printer", "paper_width", "language",
                                                "idle_timeout_s", "fullscreen")}
     try:
         config = load_config(args.config, overrides)

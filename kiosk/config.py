@@ -6,12 +6,13 @@ value is reported as one sentence naming the key, before any window opens.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from client_common.token_file import TokenFileError, read_token_file
+from client_common.toml_file import read_toml
 from hardware.printer_spec import PrinterConfigError, parse_printer_spec
 
 
@@ -31,6 +32,8 @@ SETTINGS = (
     Setting("server", "", "Base URL of the office server, e.g. http://192.168.1.10:8080"),
     Setting("token", "", "The kiosk's device token (qserver device add NAME --kind kiosk); "
                          "the QKIOSK_TOKEN environment variable is used when empty"),
+    Setting("token_file", "", "A file holding the device token (mode 600), read when token is empty; "
+                              "the packages keep it in /etc/queue-office/kiosk.token"),
     Setting("printer", "dummy", "Printer SPEC: usb:VID:PID, serial:/dev/ttyUSB0[:BAUD], "
                                 "net:HOST[:PORT], cups:QUEUE, file:PATH or dummy"),
     Setting("paper_width", 80, "Paper width in millimetres: 58 or 80", int),
@@ -54,6 +57,7 @@ DEFAULTS = {s.name: s.default for s in SETTINGS}
 class KioskConfig:
     server: str = ""
     token: str = ""
+    token_file: str = ""
     printer: str = "dummy"
     paper_width: int = 80
     language: str = "ru"
@@ -102,6 +106,11 @@ def build_config(values: dict[str, Any]) -> KioskConfig:
     if unknown:
         raise KioskConfigError(f"unknown setting {unknown[0]!r}; known: {', '.join(by_name)}")
     merged = {**DEFAULTS, **{k: _coerce(by_name[k], v) for k, v in values.items() if v is not None}}
+    if not merged["token"] and merged["token_file"]:
+        try:
+            merged["token"] = read_token_file(merged["token_file"])
+        except TokenFileError as exc:
+            raise KioskConfigError(f"token_file: {exc}") from None
     if not merged["token"]:
         merged["token"] = os.environ.get("QKIOSK_TOKEN", "")
     _validate(merged)
@@ -137,13 +146,7 @@ def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> K
     """Settings from a TOML file (optional), then command-line overrides on top."""
     values: dict[str, Any] = {}
     if path is not None:
-        try:
-            with open(path, "rb") as fh:
-                values = tomllib.load(fh)
-        except OSError as exc:
-            raise KioskConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise KioskConfigError(f"{path}: not valid TOML ({exc})") from None
+        values = read_toml(path, KioskConfigError)
         if isinstance(values.get("kiosk"), dict) and len(values) == 1:
             values = values["kiosk"]  # a [kiosk] table is accepted too
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
@@ -154,4 +157,5 @@ def require_server(config: KioskConfig) -> None:
     if not config.server:
         raise KioskConfigError("server: not set; give --server URL or server = \"...\" in the config file")
     if not config.token:
-        raise KioskConfigError("token: not set; give --token, token = \"...\" or QKIOSK_TOKEN")
+        raise KioskConfigError("token: not set; give --token-file, token_file = \"...\", "
+                               "--token or QKIOSK_TOKEN")

@@ -16,7 +16,7 @@ from hardware.printer_status import PrinterFault
 from .api_client import ServerClient, ServerRefused, ServerUnavailable
 from .config import KioskConfig
 from .i18n import gettext_for
-from .model import PRIORITY_KINDS, IssuedTicket, Office
+from .model import PRIORITY_KINDS, IssuedTicket, Office, code_from_keys
 from .printing import PrintOutcome, TicketPrinter
 from .workers import Tasks
 
@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 LOADING, START, PRIORITY, BUSY, TICKET, NOTICE, OUT_OF_SERVICE = (
     "loading", "start", "priority", "busy", "ticket", "notice", "out_of_service")
-SCREENS = (LOADING, START, PRIORITY, BUSY, TICKET, NOTICE, OUT_OF_SERVICE)
+CHECK_IN = "check_in"  # a booked visitor types the booking's code (or scans its QR code)
+SCREENS = (LOADING, START, PRIORITY, BUSY, TICKET, NOTICE, OUT_OF_SERVICE, CHECK_IN)
+CODE_LENGTH = 8
 SERVICES_REFRESH_S = 300
 QUIET_S = 20
 
@@ -68,6 +70,9 @@ class KioskController(QObject):
         self.ticket: IssuedTicket | None = None
         self.outcome: PrintOutcome | None = None
         self.notice_text = ""
+        self.notice_title = ""  # empty: "No ticket was issued"
+        self.code_text = ""  # the booking code typed on the check-in screen so far
+        self.code_error = ""
         self.oos_detail = ""
         self.tickets_issued = 0
         self.printer_fault: PrinterFault | None = None
@@ -152,6 +157,7 @@ class KioskController(QObject):
     def _on_server_error(self, exc: Exception) -> None:
         if isinstance(exc, ServerRefused) and not exc.is_auth:
             self.notice_text = exc.message or str(exc)
+            self.notice_title = ""
             self._set_screen(NOTICE)
             return
         # a local _, never an attribute: on a QObject, PySide6 6.8–6.11 leave an error
@@ -265,8 +271,78 @@ class KioskController(QObject):
                 self.screen_timer.start(self.config.fault_screen_s * 1000)
         self._set_printer_fault(outcome.fault)
 
+    # ---- check-in of a booking -------------------------------------------------
+    def ask_check_in(self) -> None:
+        if self.screen == START:
+            self.code_text, self.code_error = "", ""
+            self._set_screen(CHECK_IN)
+
+    def type_code(self, char: str) -> None:
+        """A key of the on-screen keypad."""
+        if self.screen != CHECK_IN:
+            return
+        self.touch()
+        if len(self.code_text) < CODE_LENGTH:
+            self.code_text += char
+        self.code_error = ""
+        self.mode_changed.emit()
+
+    def erase_code(self) -> None:
+        if self.screen == CHECK_IN and self.code_text:
+            self.touch()
+            self.code_text, self.code_error = self.code_text[:-1], ""
+            self.mode_changed.emit()
+
+    def submit_code(self) -> None:
+        if self.screen != CHECK_IN:
+            return
+        code = code_from_keys(self.code_text)
+        if code is None:
+            _ = gettext_for(self.lang)
+            self.touch()
+            self.code_error = _("A booking code has 8 letters and digits, as in your confirmation")
+            self.mode_changed.emit()
+            return
+        self.check_in(code)
+
+    def scanned(self, text: str) -> None:
+        """A line from the barcode scanner (a keyboard): on the start or the check-in screen,
+        a booking's code checks the visitor in; anything else is shown as not a code."""
+        if self.screen not in (START, CHECK_IN):
+            return
+        code = code_from_keys(text)
+        if code is not None:
+            self.check_in(code)
+            return
+        _ = gettext_for(self.lang)
+        self.code_text = ""
+        self.code_error = _("This is not a booking code. Show the QR code from your booking's page")
+        if self.screen == CHECK_IN:
+            self.touch()
+            self.mode_changed.emit()
+        else:
+            self._set_screen(CHECK_IN)
+
+    def check_in(self, code: str) -> None:
+        lang = self.lang
+        self.ticket, self.outcome = None, None
+        self._set_screen(BUSY)
+        self.tasks.run(lambda: self.client.check_in(code, lang),
+                       lambda body: self._on_ticket(body, None, lang), self._on_check_in_refused)
+
+    def _on_check_in_refused(self, exc: Exception) -> None:
+        if isinstance(exc, ServerRefused) and not exc.is_auth:
+            _ = gettext_for(self.lang)
+            self.notice_text = exc.message or str(exc)
+            if exc.status == 404:
+                self.notice_text = _("There is no booking with this code. Check the code in your confirmation")
+            self.notice_title = _("Could not check in")
+            self._set_screen(NOTICE)
+            return
+        self._on_server_error(exc)
+
     def _on_idle(self) -> None:
-        if self.screen in (PRIORITY, NOTICE, TICKET, START):
+        if self.screen in (PRIORITY, NOTICE, TICKET, START, CHECK_IN):
             self.go_start()  # the next visitor finds the kiosk as it was installed
 
     # ---- the printer ---------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from queue_server.i18n import normalize_language, translations
+from client_common.i18n import normalize_language, translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "kiosk"

@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from client_common.codes import read_code
+
 from .i18n import N_, gettext_for
 
 PRIORITY_KINDS = ("disabled", "veteran")  # what a visitor may ask for at the kiosk
@@ -18,6 +20,7 @@ PRIORITY_LABELS = {  # the choice buttons
 PRIORITY_SHORT = {  # on the banner and the ticket screen: "Priority: veteran"
     "disabled": N_("disability"),
     "veteran": N_("veteran"),
+    "appointment": N_("by appointment"),
 }
 
 
@@ -77,15 +80,23 @@ class IssuedTicket:
     track_url: str
     priority: str | None = None
     lang: str = "ru"
+    booking_time: str | None = None  # a booking's slot, «10:30», when the ticket is a check-in
+    booking_late: bool = False  # checked in too late: a walk-in ticket
+    late_min: int = 0
 
     @classmethod
     def from_json(cls, body: dict, priority: str | None, lang: str) -> IssuedTicket:
         issued = datetime.fromisoformat(body["issued_at"].replace("Z", "+00:00"))
         ahead = int(body.get("ahead", max(0, int(body.get("position", 1)) - 1)))
+        booking = body.get("booking") or {}
+        late = bool(booking.get("late"))
+        if booking and not late:
+            priority = "appointment"
         return cls(body["visit_id"], body["number"], body["service_id"],
                    body.get("service_name") or body["service_id"], body.get("office") or "",
                    issued, ahead, int(body.get("estimated_wait_s") or 0),
-                   body.get("track_url") or "", priority, lang)
+                   body.get("track_url") or "", priority, lang, booking.get("time"), late,
+                   int(booking.get("late_min") or 0))
 
 
 def wait_text(ticket: IssuedTicket, lang: str) -> str:
@@ -97,6 +108,54 @@ def wait_text(ticket: IssuedTicket, lang: str) -> str:
     if minutes >= 120:
         return _("Estimated wait: about {hours} h").format(hours=round(minutes / 60))
     return _("Estimated wait: about {minutes} min").format(minutes=minutes)
+
+
+def booking_text(ticket: IssuedTicket, lang: str) -> str | None:
+    """What a booked visitor's ticket screen says instead of the queue ahead, or None."""
+    _ = gettext_for(lang)
+    if ticket.booking_time is None:
+        return None
+    if ticket.booking_late:
+        return _("Your booking was for {time}: you came more than {minutes} minutes late, so you are "
+                 "in the general queue").format(time=ticket.booking_time, minutes=ticket.late_min)
+    return _("Booked for {time}: you will be called at your time").format(time=ticket.booking_time)
+
+
+# A USB barcode scanner is a keyboard: on a kiosk set to the Russian layout it "types" the
+# Cyrillic letter on the key of each Latin one. Read such text back by key position.
+_RUSSIAN_KEYS = str.maketrans("йцукенгшщзфывапролдячсмитьЙЦУКЕНГШЩЗФЫВАПРОЛДЯЧСМИТЬ",
+                              "qwertyuiopasdfghjklzxcvbnmQWERTYUIOPASDFGHJKLZXCVBNM")
+
+
+def code_from_keys(text: str) -> str | None:
+    """The booking code in what a visitor typed or a scanner sent (either keyboard layout),
+    or None when it cannot be one."""
+    return read_code((text or "").translate(_RUSSIAN_KEYS))
+
+
+class ScanBuffer:
+    """Characters typed on the kiosk's keyboard, which is a barcode scanner: a scan is a
+    burst of characters and an Enter. A pause longer than GAP_S starts a new one, so a stray
+    key pressed long ago never prefixes the next scan."""
+
+    GAP_S = 0.5
+    LIMIT = 200  # a scanner reading the wrong code (a long URL) is cut, not stored
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._at = 0.0
+
+    def feed(self, chars: str, now: float) -> None:
+        if now - self._at > self.GAP_S:
+            self.text = ""
+        self._at = now
+        self.text = (self.text + chars)[-self.LIMIT:]
+
+    def enter(self, now: float) -> str | None:
+        """The scan an Enter ends, or None when nothing came just before it."""
+        text = self.text if now - self._at <= self.GAP_S else ""
+        self.text = ""
+        return text or None
 
 
 def ahead_text(ticket: IssuedTicket, lang: str) -> str:

@@ -6,7 +6,7 @@ thread, so print jobs never overlap and a stalled printer never holds up a
 request to the server.
 
 Workers are plain Python threads and results reach the GUI through the same
-posted-event inbox as the displays' (``counter_display.client.GuiInbox``):
+posted-event inbox as the displays' (``client_common.gui_inbox.GuiInbox``):
 callbacks run in the order the results came, and a burst of results costs one
 wake-up of the GUI thread. (Earlier PySide6 releases gave other reasons too;
 the binding is now pinned by measurement, see tests/display/test_qt_binding.py.)
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from counter_display.client import GuiInbox
+from client_common.gui_inbox import GuiInbox
 
 log = logging.getLogger(__name__)
 

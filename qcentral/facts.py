@@ -33,7 +33,9 @@ from queue_server.adapters.facts_sql import (
     write_day,
 )
 from queue_server.domain.catalog import Catalog
-from queue_server.reports.daily import Book, dated, days, render
+from queue_server.domain.events import APPEAL_TYPES, BOOKING_TYPES
+from queue_server.domain.slots import MAX_HORIZON_DAYS
+from queue_server.reports.daily import Book, add_up, dated, days, register_figures, render
 from queue_server.reports.facts import Facts, from_tally, rows
 from queue_server.reports.timing import scan
 
@@ -242,9 +244,34 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
         own = render(per[o.id], books[o.id], ranks, o.id)
         report["offices"].append({"id": o.id, "name": o.name, "tz": o.catalog.timezone,
                                   **{k: own[k] for k in OFFICE_KEYS}})
+    _registers(conn, offices, start, end, now, report)
     if kind == "daily":
         return dated(report, start)
     return dated(report, start, end, days(total, book))
+
+
+def _registers(conn: psycopg.Connection, offices: list[Office], start: date, end: date, now: datetime,
+               report: dict) -> None:
+    """The bookings' counts and the appeals registry's figures: each office's from its own
+    lines, as the office reads them (report_service: the registry's history up to the period's
+    end, the bookings' lines from the horizon before it to two days after), added up."""
+    counts: dict = {}
+    registry: dict = {}
+    for o in offices:
+        tz = o.catalog.timezone
+        first, last = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+        since = first - timedelta(days=MAX_HORIZON_DAYS + 1)
+        lines = conn.execute(f"SELECT {_COLUMNS} FROM journal WHERE office_id = %s AND at < %s AND "
+                             "(type LIKE 'appeal.%%' OR type LIKE 'booking.%%') ORDER BY seq",
+                             (o.id, last + timedelta(days=2))).fetchall()
+        names = _COLUMNS.split(", ")
+        appeals = [dict(zip(names, row, strict=True)) for row in lines if row[2] in APPEAL_TYPES and row[1] < last]
+        bookings = [row for row in lines if row[2] in BOOKING_TYPES and row[1] >= since]
+        one, reg = register_figures(start, end, tz, bookings, appeals, now)
+        add_up(counts, one)
+        add_up(registry, reg)
+    report["bookings"] = {**counts, "wait_from_slot": report["bookings"]["wait_from_slot"]}
+    report["appeals_registry"] = registry
 
 
 def _fill_hist_now(conn: psycopg.Connection, today: dict[int, Facts]) -> None:

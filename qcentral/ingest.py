@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from queue_server.domain.event_schema import without_free_text
+from queue_server.domain.event_schema import BOOKING, PERSONAL, without_free_text
 from queue_server.domain.events import Event, parse_at
 
 PROTOCOL = 1
@@ -150,7 +150,7 @@ def _fact(line: dict) -> str:
     """The line's content with any typed text blanked: a line the centre has blanked
     since (privacy) is still the same fact as the office's original."""
     e = Event.from_line(line)
-    return (without_free_text(e) or e).uid()
+    return (without_free_text(e, (PERSONAL, BOOKING)) or e).uid()
 
 
 def _stored_line(row: tuple) -> dict:
@@ -218,7 +218,7 @@ def _store(conn: psycopg.Connection, office_id: int, lines: list[dict], now: dat
         for line in lines:
             data = line["data"]
             if horizon is not None and parse_at(line["at"]) < horizon:
-                blank = without_free_text(Event.from_line(line))
+                blank = without_free_text(Event.from_line(line), (PERSONAL, BOOKING))
                 data = blank.data if blank is not None else data
             copy.write_row((office_id, line["seq"], line["uid"], line["at"], line["type"], line["visit"],
                             line["step"], line["service"], line["counter"], line["operator"],

@@ -13,28 +13,40 @@ from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import socketio
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .adapters import oplog
 from .adapters.central_push import start_central_push
+from .adapters.notify import Delivery, Notifier, Outcome, notify_channels
 from .adapters.storage_faults import classify
-from .api import http_log, routes_counter, routes_hall, routes_journal
+from .api import (
+    http_log,
+    routes_appeals,
+    routes_bookings,
+    routes_counter,
+    routes_hall,
+    routes_journal,
+)
+from .api.booking_guard import BookingGuard
+from .api.public_limit import PublicLimit
 from .api.spec import Api, ApiError, openapi_document
 from .auth import Accounts, AuthError, password_hasher
 from .backup import backup_now, clean_leftovers, prune
 from .clock import SystemClock
 from .config import OfficeConfig, load_config
 from .domain import events as ev
-from .domain.commands import EndOfDay
+from .domain.commands import EndOfDay, MarkBookingNoShows
 from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
-from .realtime import Realtime
+from .realtime import Limits, Realtime
 from .report_service import refresh_facts, write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
+from .service.appeal_jobs import blank_expired_appeals, journal_outcomes, send_digest
+from .service.appeal_notices import AppealNotices
+from .service.booking_notices import BookingNotices
 from .service.sessions import end_taken_over_sessions
 
 log = logging.getLogger(__name__)
@@ -55,13 +67,23 @@ class OfficeApp:
     api: Api
     base_url: str = ""
     extras: dict = field(default_factory=dict)
+    notifier: Notifier | None = None  # the office's one sender of e-mail and SMS
+    appeal_notices: AppealNotices | None = None
+    public_limits: dict[str, PublicLimit] = field(default_factory=dict)
 
     @property
-    def wsgi(self):
-        return socketio.WSGIApp(self.realtime.sio, self.flask)
+    def asgi(self):
+        """The whole server as an ASGI app (queue_server/serve.py)."""
+        from .serve import build_asgi
+
+        return build_asgi(self)
 
     def track_url(self, visit_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/t/{visit_id}"
+
+    def manage_url(self, code: str) -> str:
+        """A booking's page: the link in its confirmation."""
+        return f"{self.base_url.rstrip('/')}/b/{code}"
 
     def close(self) -> None:
         self.realtime.stop()
@@ -79,9 +101,11 @@ def software_version() -> str:
 
 
 def _day_over(service: OfficeService, when: str) -> None:
-    """Tickets are for one day: cancel earlier days' tickets still waiting, and say how many."""
+    """Tickets are for one day: cancel earlier days' tickets still waiting, and say how many;
+    mark the bookings nobody came for."""
     cancelled = service.handle(EndOfDay())
-    oplog.event(log, "day.over", when=when, cancelled=len(cancelled))
+    missed = service.handle(MarkBookingNoShows())
+    oplog.event(log, "day.over", when=when, cancelled=len(cancelled), booking_no_shows=len(missed))
 
 
 def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> OfficeApp:
@@ -98,7 +122,8 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     service = OfficeService(config, store, clock)
     service.on(ev.COUNTER_CLOSED, end_taken_over_sessions(accounts))
     _day_over(service, "start")  # the server may have been off at midnight
-    realtime = Realtime(service, accounts)
+    realtime = Realtime(service, accounts, Limits(config.get("limits.public_sockets_per_address"),
+                                                  config.get("limits.staff_sockets_per_address")))
     flask = Flask("queue_server")
     flask.config["JSON_AS_ASCII"] = False
     flask.json.ensure_ascii = False
@@ -108,6 +133,8 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     routes_hall.register(api)
     routes_counter.register(api)
     routes_journal.register(api)
+    routes_bookings.register(api)
+    routes_appeals.register(api)
     for module in _web_modules():
         module.register(api, flask)
     flask.register_blueprint(api.bp)
@@ -115,7 +142,17 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
         base_url = config.get("server.public_url") or (
             f"http://{config.get('server.host')}:{config.get('server.port')}")
     app = OfficeApp(data_dir, config, store, clock, accounts, service, realtime, flask, api, base_url)
+    app.notifier = Notifier(notify_channels(config.get), _outcomes(app))
+    app.extras.setdefault("stoppers", []).append(app.notifier.stop)
+    app.appeal_notices = AppealNotices(app.notifier, config.catalog.office_name, config.catalog.timezone,
+                                       config.catalog.language, base_url)
+    # anyone may ask an appeal's status or rate a visit: a few tries a minute per address
+    # (and the public booking endpoints, booking.public_per_minute: docs/bookings.md)
+    per_minute = config.get("booking.public_per_minute")
+    app.public_limits = {"status": PublicLimit(burst=20, per_minute=10), "rating": PublicLimit(burst=10, per_minute=10),
+                         "booking": PublicLimit(burst=max(1, per_minute), per_minute=per_minute)}
     flask.extensions["office"] = app
+    _wire_bookings(app)
     _install_error_handlers(flask)
 
     @flask.get("/api/openapi.json")
@@ -129,12 +166,36 @@ def create_app(data_dir: Path, clock=None, base_url: str | None = None) -> Offic
     app.extras.setdefault("stoppers", []).append(scheduler.stop)
     realtime.start()
     scheduler.start()
+    app.extras["booking_notices"].catch_up(clock.now(), config.booking.remind_at)
     start_central_push(app)
     problem = store.write_problem()
     oplog.event(log, "server.start", logging.ERROR if problem else logging.INFO, version=software_version(),
                 data=str(data_dir.resolve()), layout=store.layout, seq=service.office.last_seq,
                 public_url=base_url, journal_problem=problem[1] if problem else None)
     return app
+
+
+def _wire_bookings(app: OfficeApp) -> None:
+    """The booking messages the office's one sender carries, and the proof of work asked of
+    public bookings past their free ones (docs/bookings.md)."""
+    config = app.config
+    app.extras["booking_notices"] = BookingNotices(app.service, app.notifier, app.manage_url)
+    app.extras["booking_guard"] = BookingGuard(config.get("booking.unchallenged_per_hour"),
+                                               config.get("booking.challenge_bits"), app.clock.now)
+
+
+def _outcomes(app: OfficeApp) -> Outcome:
+    """The one sender's outcomes, each to the feature that sent the message (by its `ref`): a
+    booking's to its notices (`booking.notified`), every other (appeals) to `message.sent` /
+    `message.failed`."""
+    journal = journal_outcomes(app.service)
+
+    def route(delivery: Delivery, error: str | None) -> None:
+        if "booking" in delivery.ref:
+            app.extras["booking_notices"].outcome(delivery, error)
+        else:
+            journal(delivery, error)
+    return route
 
 
 def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
@@ -145,16 +206,34 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         keep = timedelta(days=config.get("privacy.keep_personal_days"))
         blanked = app.store.blank_texts(local - keep)
         oplog.event(log, "privacy.blanked", events=blanked, before=(local - keep).isoformat())
+        forget_bookings(local)
+        blank_expired_appeals(app, local)
         backup_now(app.store, app.data_dir, local.date().isoformat())
         prune(app.data_dir, config.get("backup.keep_days"))
+
+    def forget_bookings(local):
+        """A booking's name and contacts: kept `privacy.keep_booking_days` after its slot."""
+        before = local - timedelta(days=config.get("privacy.keep_booking_days"))
+        blanked = app.store.blank_bookings(before)
+        oplog.event(log, "privacy.bookings_blanked", bookings=blanked, slots_before=before.isoformat())
+        app.service.read(lambda office, now: office.bookings.blank_personal(before))
+        app.service.read(lambda office, now: office.bookings.forget_before(local - timedelta(days=2)))
 
     def closed_day_reports(local):
         paths = write_day(app.store, config.catalog, app.data_dir, local.date())
         oplog.event(log, "reports.written", day=local.date().isoformat(), paths=[str(p) for p in paths])
 
+    def reminders(local):
+        app.extras["booking_notices"].remind(local.date() + timedelta(days=1))
+
     jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
             DailyJob("facts", at_local("00:05"), lambda local: refresh_facts(app.store, config.catalog, local.date())),
-            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup)]
+            DailyJob("backup", at_local(config.get("backup.time")), nightly_backup),
+            DailyJob("appeals digest", at_local(config.get("appeals.digest_time")), lambda local: send_digest(app, local)),
+            DailyJob("booking reminders", at_local(config.booking.remind_at.strftime("%H:%M")), reminders),
+            # before the closed day's reports, which count them
+            DailyJob("booking no-shows", after_closing(config.hours, 0),
+                     lambda local: app.service.handle(MarkBookingNoShows()))]
     if config.get("reports.write_at_close"):
         jobs.append(DailyJob("reports", after_closing(config.hours, config.get("reports.delay_min")),
                              closed_day_reports))
@@ -167,10 +246,11 @@ def hasher_for(config: OfficeConfig):
 
 def _web_modules() -> list:
     """Parts that add routes of their own (web pages, reports)."""
-    from . import track_page, web
+    from . import booking_page, track_page, web
     from .api import routes_reports
+    from .web import appeal_pages
 
-    return [web, track_page, routes_reports]
+    return [web, track_page, booking_page, routes_reports, appeal_pages]
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None):
@@ -191,7 +271,10 @@ def _install_error_handlers(flask: Flask) -> None:
         _ = server_gettext(_lang())
         message = _(exc.template).format(**exc.params) if exc.params else _(exc.template)
         details = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
-        return _error(exc.status, exc.code, message, details)
+        response, status = _error(exc.status, exc.code, message, details)
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
 
     @flask.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -199,7 +282,12 @@ def _install_error_handlers(flask: Flask) -> None:
 
     @flask.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+        response, status = _error(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"),
+                                  exc.description or "")
+        for name, value in exc.get_headers():  # Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @flask.errorhandler(sqlite3.Error)
     @flask.errorhandler(OSError)

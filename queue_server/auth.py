@@ -8,24 +8,34 @@ is what stops anyone acting on another counter's visitor.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .adapters.login_throttle import LoginThrottle
+from .adapters.passwords import check_password
 from .domain.events import format_at, parse_at
 from .journal_store import JournalStore
+
+log = logging.getLogger(__name__)
 
 STAFF_ROLES = ("operator", "head", "admin")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
 TOKEN_CACHE_S = 30.0
 # argon2 takes its memory cost (64 MiB by default) for each password check while it runs:
-# a shift change with many operators logging in at once must not multiply that.
-CONCURRENT_PASSWORD_CHECKS = 2
+# a shift change with many operators logging in at once must not multiply that, and one
+# core stays free for everything else while a flood of guesses is being checked.
+CONCURRENT_PASSWORD_CHECKS = 1
+# Password checks that may wait for one of those: a flood of logins beyond it is answered 429
+# at once, so logins never hold more than a few of the server's request threads.
+WAITING_PASSWORD_CHECKS = 16
 
 
 class AuthError(Exception):
@@ -43,6 +53,21 @@ class AuthError(Exception):
 class Forbidden(AuthError):
     status = 403
     code = "forbidden"
+
+
+class Throttled(AuthError):
+    """Too many failed logins (or password checks under way): try again later."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many login attempts: try again in {seconds} s", seconds=retry_after)
+        self.retry_after = retry_after
+
+
+# Told when tokens stop being valid: by token (its SHA-256), or every token of a subject.
+RevokeListener = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,21 @@ class Accounts:
         # the entry at once; a change made by another process is seen within TOKEN_CACHE_S.
         self._known: dict[str, tuple[float, tuple]] = {}
         self._checks = threading.BoundedSemaphore(CONCURRENT_PASSWORD_CHECKS)
+        self._check_slots = threading.BoundedSemaphore(CONCURRENT_PASSWORD_CHECKS + WAITING_PASSWORD_CHECKS)
+        self.throttle = LoginThrottle()
+        self._listeners: list[RevokeListener] = []
+
+    def on_revoke(self, listener: RevokeListener) -> None:
+        """`listener(token_hash=…)` or `listener(kind=…, subject=…)` runs after a revocation
+        (the real-time server drops that token's live sockets)."""
+        self._listeners.append(listener)
+
+    def _tell(self, **what) -> None:
+        for listener in self._listeners:
+            try:
+                listener(**what)
+            except Exception:  # a listener must not undo the revocation
+                log.exception("revocation listener failed")
 
     def _dummy_hash(self) -> str:
         """Verifying against a dummy keeps "no such login" as slow as "wrong
@@ -91,8 +131,7 @@ class Accounts:
         if not login or not login.replace("_", "").replace(".", "").replace("-", "").isalnum():
             raise ValueError("login: letters, digits, '.', '_' or '-'")
         if not password_hash:
-            if len(password) < 6:
-                raise ValueError("password: at least 6 characters")
+            check_password(password, login)  # WeakPassword is a ValueError
             password_hash = self.hasher.hash(password)
         self.store.execute(
             "INSERT OR REPLACE INTO users (login, role, name, password_hash, created_at) VALUES (?,?,?,?,?)",
@@ -103,15 +142,36 @@ class Accounts:
         rows = self.store.query("SELECT login, role, name, password_hash FROM users WHERE login=?", (login,))
         return rows[0] if rows else None
 
-    def login(self, login: str, password: str, now: datetime, counter_id: str | None = None) -> tuple[str, Principal]:
-        row = self.user(login)
+    def set_password(self, login: str, password: str) -> None:
+        """Change a staff password (the policy applies) and end that user's sessions."""
+        check_password(password, login)
+        if self.user(login) is None:
+            raise ValueError(f"no user {login}")
+        self.store.execute("UPDATE users SET password_hash=? WHERE login=?", (self.hasher.hash(password), login))
+        self.revoke_subject("staff", login)
+
+    def login(self, login: str, password: str, now: datetime, counter_id: str | None = None,
+              address: str = "") -> tuple[str, Principal]:
+        """Check the password (throttled per login and address, see adapters/login_throttle.py)."""
+        wait = self.throttle.wait_s(login, address)
+        if wait:
+            raise Throttled(wait)
+        if not self._check_slots.acquire(blocking=False):
+            self.throttle.pressed()
+            raise Throttled(1)
         try:
-            with self._checks:
-                self.hasher.verify(row[3] if row else self._dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            row = None
+            row = self.user(login)
+            try:
+                with self._checks:
+                    self.hasher.verify(row[3] if row else self._dummy_hash(), password)
+            except (VerificationError, InvalidHashError):
+                row = None
+        finally:
+            self._check_slots.release()
         if row is None:
+            self.throttle.failed(login, address)
             raise AuthError("Wrong login or password")
+        self.throttle.succeeded(login, address)
         principal = Principal("staff", row[0], row[1], counter_id)
         return self._issue(principal, now, now + timedelta(hours=self.token_hours)), principal
 
@@ -155,10 +215,34 @@ class Accounts:
             raise AuthError("The session has expired: log in again")
         return Principal(kind, subject, role, counter_id)
 
-    def revoke(self, token: str) -> None:
+    def cached(self, token: str | None, max_age_s: float = TOKEN_CACHE_S) -> Principal | None:
+        """The principal of a token checked within `max_age_s`, from memory only (no I/O):
+        the edge uses it (with a long age: revoking drops the entry at once) to tell staff
+        and devices from the public before the app runs; the app still checks every request."""
+        if not token:
+            return None
+        known = self._known.get(_digest(token))
+        if known is None or time.monotonic() - known[0] >= max_age_s:
+            return None
+        kind, subject, role, counter_id, _expires = known[1]
+        return Principal(kind, subject, role, counter_id)
+
+    def revoke(self, token: str | None) -> None:
+        if not token:
+            return
         digest = _digest(token)
         self.store.execute("DELETE FROM tokens WHERE hash=?", (digest,))
         self._known.pop(digest, None)
+        self._tell(token_hash=digest)
+
+    def revoke_subject(self, kind: str, subject: str) -> None:
+        """End every session of a user (kind "staff") or every token of a device ("device"):
+        for disabling or removing one, or after a password change."""
+        self.store.execute("DELETE FROM tokens WHERE kind=? AND subject=?", (kind, subject))
+        for digest, (_t, row) in list(self._known.items()):
+            if row[0] == kind and row[1] == subject:
+                self._known.pop(digest, None)
+        self._tell(kind=kind, subject=subject)
 
     def revoke_sessions(self, login: str, counter_id: str) -> int:
         """End every session `login` holds at `counter_id` (a takeover); returns how many."""
@@ -167,6 +251,7 @@ class Accounts:
         self.store.execute(f"DELETE FROM tokens WHERE {where}", (login, counter_id))
         for digest in digests:
             self._known.pop(digest, None)
+            self._tell(token_hash=digest)  # and their live sockets go at once
         return len(digests)
 
 

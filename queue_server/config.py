@@ -12,14 +12,18 @@ import ipaddress
 import socket
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .adapters.notify import notify_channels
+from .domain import appeals as ap
 from .domain.catalog import ROLES, Catalog, Counter, Role, Service, standard_roles
+from .domain.contacts import normalize_email
+from .domain.errors import InvalidInput
 from .domain.hours import WEEKDAYS, DayHours, WorkingHours, always_open
+from .domain.slots import MAX_HORIZON_DAYS, BookingRules
 
 
 class ConfigError(Exception):
@@ -41,9 +45,18 @@ SETTINGS = (
     Setting("office.visit_norm_min", 60, "Norm for a whole visit, minutes"),
     Setting("server.host", "127.0.0.1", "Address `qserver run` listens on"),
     Setting("server.port", 8080, "Port for HTTP and Socket.IO"),
-    Setting("server.threads", 400, "Worker threads; each live Socket.IO client holds one"),
+    Setting("server.threads", 32, "Threads that run HTTP requests beside the event loop (Socket.IO clients hold none)"),
     Setting("server.token_hours", 14, "How long a staff login stays valid, hours"),
     Setting("server.public_url", "", "Base URL printed in ticket QR codes (default: http://host:port)"),
+    Setting("limits.public_sockets_per_address", 8,
+            "Live Socket.IO connections one address may hold to follow tickets (visitors' phones)"),
+    Setting("limits.staff_sockets_per_address", 64,
+            "Live Socket.IO connections one address may hold as staff or a device"),
+    Setting("limits.public_requests_per_second", 10,
+            "HTTP requests per second from one address without a staff or device token (bursts of 3×)"),
+    Setting("limits.staff_requests_per_second", 500,
+            "HTTP requests per second with one staff or device token (bursts of 3×)"),
+    Setting("limits.logins_per_minute", 60, "Password logins per minute from one address (bursts of 5)"),
     Setting("security.argon2_time_cost", 3, "Argon2 passes per password hash (higher is slower to crack)"),
     Setting("security.argon2_memory_kib", 65536, "Argon2 memory per password hash, KiB"),
     Setting("backup.time", "03:00", "Local time of the nightly online backup"),
@@ -52,6 +65,42 @@ SETTINGS = (
     Setting("reports.delay_min", 15, "Minutes after closing time to write the day's reports"),
     Setting("privacy.keep_personal_days", 30,
             "Days to keep what clerks type (transfer notes, cancel reasons): the one place a name or phone can be"),
+    Setting("privacy.keep_booking_days", 30,
+            "Days after a booking's slot to keep its name, phone and e-mail (then blanked)"),
+    Setting("booking.enabled", True, "Take bookings (pre-registration) on /book, through the API and from staff"),
+    Setting("booking.services", [], "Ids of the services that take bookings; empty: every service"),
+    Setting("booking.horizon_days", 14, "How many days ahead a slot may be booked (today is day 0; at most 92)"),
+    Setting("booking.share", 0.5,
+            "Share of each hour's counter time that bookings may take (0 to 1); walk-ins keep the rest"),
+    Setting("booking.min_lead_min", 30, "No booking less than this many minutes ahead"),
+    Setting("booking.blackout", [], "Local dates with no bookings, e.g. [\"2026-12-31\"]"),
+    Setting("booking.checkin_window_min", 15,
+            "A visitor may check in from their phone this many minutes either side of the slot"),
+    Setting("booking.late_min", 15, "Later than this after the slot, a booked visitor gets a walk-in ticket"),
+    Setting("booking.remind_at", "18:00", "Local time of the reminders sent on the eve of a booking"),
+    Setting("booking.public_per_minute", 30,
+            "Requests a minute one address may make to the public booking endpoints (bursts of the same)"),
+    Setting("booking.unchallenged_per_hour", 5,
+            "Bookings an address may make in an hour before each further one needs the page's proof of work"),
+    Setting("booking.challenge_bits", 18, "Difficulty of that proof of work (each bit doubles it; 18: ~0.3 s in a phone)"),
+    Setting("privacy.keep_appeal_days", 1826,
+            "Days to keep an appeal's file (the customer's name, contacts, texts) after the appeal closes; "
+            "the default (5 years) is a default to review against the office's archival rules"),
+    Setting("appeals.answer_days", ap.DEFAULT_ANSWER_DAYS,
+            "Calendar days to answer an appeal; a table [appeals.answer_days] sets them per kind and channel"),
+    Setting("appeals.max_extension_days", 10, "Days an appeal's answer date may be moved in all (§7.6); 0: no limit"),
+    Setting("appeals.move_off_closed_days", True,
+            "A due date on a day the office is closed (hours, holidays) moves to the next working day"),
+    Setting("appeals.holidays", [], "Public holidays, [\"2027-01-01\", …]: no due date falls on them"),
+    Setting("appeals.due_soon_days", 2, "The dashboard lists appeals due within this many days"),
+    Setting("appeals.repeat_window_days", 365,
+            "A complaint of the same customer (contract, e-mail or phone) on the same topic within these days "
+            "counts as repeated (§7.11)"),
+    Setting("appeals.digest_time", "08:00", "Local time of the morning e-mail of appeals due soon and overdue"),
+    Setting("appeals.digest_to", [], "Addresses of the morning digest, [\"head@energosbyt.ru\"]; empty: none"),
+    Setting("ratings.window_hours", 24, "Hours after a visit ends in which the visitor may rate it"),
+    Setting("ratings.counter_minutes", 5,
+            "Minutes after a visit ends in which the counter's display or rating pad may rate it"),
     Setting("mail.host", "", "SMTP server for outgoing e-mail (confirmations, reminders, digests); empty: no e-mail"),
     Setting("mail.port", 25, "SMTP port (25 or 587 with starttls, 465 with ssl)"),
     Setting("mail.security", "none", "none, starttls or ssl"),
@@ -78,10 +127,12 @@ SETTINGS = (
 # The keys of the tables that describe the office (documented in docs/configuration.md).
 # A key not listed here, or a section not in SETTINGS or TABLES, stops the start:
 # a typo such as `[serverr]` or `thread = 10` must not be ignored in silence.
+# (`appeals.answer_days` may also be a table per kind and channel: its keys are checked
+# by `_appeal_rules`, which names an unknown kind or channel.)
 TABLE_KEYS = {
     "roles": ("wait_min", "service_min", "name_ru", "name_en"),
-    "services": ("id", "role", "prefix", "name_ru", "name_en", "hint_ru", "hint_en"),
-    "counters": ("number", "name", "services"),
+    "services": ("id", "role", "prefix", "name_ru", "name_en", "hint_ru", "hint_en", "slot_min"),  # slot_min: bookings
+    "counters": ("number", "name", "services", "printer", "paper_mm"),  # printer: the appeal slip's (appeals)
     "staff": ("login", "role", "name", "password_hash"),
     "hours": ("open", "last_ticket", "close"),
 }
@@ -96,12 +147,23 @@ class StaffAccount:
 
 
 @dataclass(frozen=True)
+class CounterPrinter:
+    """A counter's own slip printer: a printer SPEC (hardware/printer_spec.py) and paper width."""
+
+    spec: str
+    paper_mm: int = 80
+
+
+@dataclass(frozen=True)
 class OfficeConfig:
     path: Path
     catalog: Catalog
     hours: WorkingHours
     settings: dict[str, object]
     staff: tuple[StaffAccount, ...] = field(default_factory=tuple)
+    appeal_rules: ap.AppealRules = field(default_factory=ap.AppealRules)
+    counter_printers: dict[str, CounterPrinter] = field(default_factory=dict)
+    booking: BookingRules = field(default_factory=BookingRules)
 
     def get(self, key: str):
         return self.settings[key]
@@ -172,9 +234,14 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
 
     check_known(raw, fail)
     settings = {}
+    terms_table = raw.get("appeals", {}).get("answer_days")
     for s in SETTINGS:
         section, name = s.key.split(".")
         value = raw.get(section, {}).get(name, s.default)
+        if type(s.default) is float and type(value) is int:
+            value = float(value)
+        if s.key == "appeals.answer_days" and isinstance(value, dict):  # the per-kind table
+            value = value.get("default", s.default)
         if type(value) is not type(s.default):
             fail(s.key, f"expected {type(s.default).__name__}, got {value!r}")
         if type(value) is int and value < 0:  # counts, minutes, days, hours, ports
@@ -208,6 +275,7 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         roles[rid] = Role(rid, table.get("name_ru", base.name_ru), table.get("name_en", base.name_en), wait, serve)
 
     services = {}
+    slot_min: dict[str, int] = {}
     for i, s in enumerate(raw.get("services", [])):
         key = f"services[{i}]"
         for required in ("id", "name_ru", "role", "prefix"):
@@ -219,12 +287,18 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
             fail(f"{key}.id", f"service {s['id']!r} is listed twice")
         if not s["prefix"].isalpha() or len(s["prefix"]) > 2:
             fail(f"{key}.prefix", "one or two letters, e.g. \"А\"")
+        if "slot_min" in s:
+            slot = s["slot_min"]
+            if type(slot) is not int or not 1 <= slot <= 480:
+                fail(f"{key}.slot_min", f"a booking slot's length in whole minutes (1 to 480), got {slot!r}")
+            slot_min[s["id"]] = slot
         services[s["id"]] = Service(s["id"], s["name_ru"], s.get("name_en", s["name_ru"]), s["role"],
                                     s["prefix"], s.get("hint_ru", ""), s.get("hint_en", ""))
     if not services:
         fail("services", "an office needs at least one service")
 
-    counters = {}
+    counters: dict[str, Counter] = {}
+    printers: dict[str, CounterPrinter] = {}
     for i, c in enumerate(raw.get("counters", [])):
         key = f"counters[{i}]"
         number = c.get("number")
@@ -240,6 +314,8 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
             if sid not in services:
                 fail(f"{key}.services", f"unknown service {sid!r}")
         counters[cid] = Counter(cid, c.get("name", f"Окно {number}"), tuple(served))
+        if c.get("printer") is not None:
+            printers[cid] = _counter_printer(c, key, fail)
     if not counters:
         fail("counters", "an office needs at least one counter")
 
@@ -256,7 +332,102 @@ def parse_config(raw: dict, path: Path) -> OfficeConfig:
         visit_norm_s=settings["office.visit_norm_min"] * 60, max_recalls=settings["office.max_recalls"],
         timezone=tz, language=settings["office.language"],
     )
-    return OfficeConfig(path, catalog, _hours(raw.get("hours", "always"), tz, fail), settings, tuple(staff))
+    hours = _hours(raw.get("hours", "always"), tz, fail)
+    rules = _appeal_rules(settings, terms_table if isinstance(terms_table, dict) else None, hours, fail)
+    return OfficeConfig(path, catalog, hours, settings, tuple(staff), appeal_rules=rules, counter_printers=printers,
+                        booking=_booking(settings, services, slot_min, fail))
+
+
+def _counter_printer(c: dict, key: str, fail) -> CounterPrinter:
+    """`printer` and `paper_mm` of a [[counters]] entry: where its appeal slips print."""
+    from hardware.printer_spec import (  # pure parsing, no device
+        PrinterConfigError,
+        parse_printer_spec,
+    )
+
+    spec = c.get("printer")
+    try:
+        parse_printer_spec(spec)
+    except PrinterConfigError as exc:
+        fail(f"{key}.printer", exc.problem)
+    paper = c.get("paper_mm", 80)
+    if paper not in (58, 80):
+        fail(f"{key}.paper_mm", "58 or 80")
+    return CounterPrinter(spec, paper)
+
+
+def _appeal_rules(settings: dict, table: dict | None, hours: WorkingHours, fail) -> ap.AppealRules:
+    """[appeals]: answer days (one number, or a table per kind and `kind.channel`), holidays,
+    the digest's addresses; checked here so that a typo stops the start, not a registration."""
+    default = settings["appeals.answer_days"]
+    if not 1 <= default <= ap.MAX_TERM_DAYS:
+        fail("appeals.answer_days", f"1 to {ap.MAX_TERM_DAYS} days")
+    terms = dict(ap.DEFAULT_TERMS)
+    for kind, value in (table or {}).items():
+        if kind == "default":
+            continue
+        if kind.partition(".")[0] not in ap.KINDS:
+            fail(f"appeals.answer_days.{kind}", f"unknown kind; known kinds: {', '.join(ap.KINDS)}")
+        entries = ({f"{kind}.{ch}": v for ch, v in value.items()} if isinstance(value, dict) else {kind: value})
+        for name, days in entries.items():
+            _kind, _, channel = name.partition(".")
+            if channel and channel not in ap.CHANNELS:
+                fail(f"appeals.answer_days.{name}", f"unknown channel; known: {', '.join(ap.CHANNELS)}")
+            if type(days) is not int or not 1 <= days <= ap.MAX_TERM_DAYS:
+                fail(f"appeals.answer_days.{name}", f"1 to {ap.MAX_TERM_DAYS} days, got {days!r}")
+            terms[name] = days
+    holidays = set()
+    for text in settings["appeals.holidays"]:
+        try:
+            holidays.add(date.fromisoformat(text))
+        except (TypeError, ValueError):
+            fail("appeals.holidays", f"expected dates like \"2027-01-01\", got {text!r}")
+    for address in settings["appeals.digest_to"]:
+        try:
+            normalize_email(address if isinstance(address, str) else "")
+        except InvalidInput:
+            fail("appeals.digest_to", f"not an e-mail address: {address!r}")
+    try:
+        time.fromisoformat(settings["appeals.digest_time"])
+    except ValueError:
+        fail("appeals.digest_time", "expected a time like \"08:00\"")
+    closed = frozenset(i for i, day in enumerate(WEEKDAYS) if day not in hours.days)
+    return ap.AppealRules(timezone=hours.timezone, answer_days=default, terms=terms,
+                          max_extension_days=settings["appeals.max_extension_days"], closed_weekdays=closed,
+                          holidays=frozenset(holidays), move_off_closed_days=settings["appeals.move_off_closed_days"],
+                          repeat_window_days=settings["appeals.repeat_window_days"],
+                          rating_window_hours=settings["ratings.window_hours"],
+                          counter_rating_minutes=settings["ratings.counter_minutes"])
+
+
+def _booking(settings: dict, services: dict, slot_min: dict[str, int], fail) -> BookingRules:
+    """The `[booking]` settings as the domain's rules, each checked."""
+    for sid in settings["booking.services"]:
+        if sid not in services:
+            fail("booking.services", f"unknown service {sid!r}")
+    blackout = set()
+    for text in settings["booking.blackout"]:
+        try:
+            blackout.add(date.fromisoformat(text))
+        except (TypeError, ValueError):
+            fail("booking.blackout", f"dates like \"2026-12-31\" are expected, got {text!r}")
+    share = settings["booking.share"]
+    if not 0 <= share <= 1:
+        fail("booking.share", f"a share from 0 to 1 is expected, got {share}")
+    horizon = settings["booking.horizon_days"]
+    if horizon > MAX_HORIZON_DAYS:
+        fail("booking.horizon_days", f"at most {MAX_HORIZON_DAYS} days, got {horizon}")
+    if not 1 <= settings["booking.challenge_bits"] <= 28:
+        fail("booking.challenge_bits", f"from 1 to 28, got {settings['booking.challenge_bits']}")
+    try:
+        remind_at = time.fromisoformat(settings["booking.remind_at"])
+    except ValueError:
+        fail("booking.remind_at", "expected a time like \"18:00\"")
+    return BookingRules(enabled=settings["booking.enabled"], services=tuple(settings["booking.services"]),
+                        horizon_days=horizon, share=share, min_lead_min=settings["booking.min_lead_min"],
+                        blackout=frozenset(blackout), slot_min=slot_min,
+                        checkin_window_min=settings["booking.checkin_window_min"],
+                        late_min=settings["booking.late_min"], remind_at=remind_at)
 
 
 def _minutes(value, key, fail) -> int:

@@ -22,8 +22,25 @@ from pathlib import Path
 from .adapters import db_files, migrations, oplog
 from .adapters.storage_faults import classify
 from .domain.catalog import Catalog
-from .domain.event_schema import FREE_TEXT, NOT_TYPED, check_event, without_free_text
-from .domain.events import JOURNAL_SET_ASIDE, Event, format_at, parse_at
+from .domain.event_schema import (
+    APPEAL,
+    APPEAL_TEXT,
+    BOOKING,
+    BOOKING_TEXT,
+    FREE_TEXT,
+    NOT_TYPED,
+    PERSONAL,
+    check_event,
+    without_free_text,
+)
+from .domain.events import (
+    BOOKING_CREATED,
+    BOOKING_RESCHEDULED,
+    JOURNAL_SET_ASIDE,
+    Event,
+    format_at,
+    parse_at,
+)
 from .domain.journal_check import JournalCheck
 from .journal_io import ImportRefused, Numbered
 
@@ -81,6 +98,7 @@ def open_schema(conn: sqlite3.Connection, path: Path) -> int:
     migrations.upgrade(conn, str(path), keep_copy, done)
     migrations.check_layout(conn, str(path))
     return migrations.CURRENT
+
 
 
 _INSERT = (
@@ -298,8 +316,8 @@ class JournalStore:
             uid = _occurrence_uid(base, k)
             if _stored(conn, uid):
                 continue
-            blank = without_free_text(e)
-            if blank is not None and _stored(conn, _occurrence_uid(blank.uid(), k)):
+            blanks = tuple(without_free_text(e, keep) for keep in (PERSONAL, BOOKING, APPEAL))
+            if any(b is not None and _stored(conn, _occurrence_uid(b.uid(), k)) for b in blanks):
                 continue  # here already, its text blanked since
             problem = check.follow(e)
             if problem:
@@ -333,23 +351,51 @@ class JournalStore:
         typed = " OR ".join(
             f"(type = '{type_}' AND COALESCE(json_extract(data, '$.{key}'), '') NOT IN "
             f"({', '.join(repr(v) for v in ('', *NOT_TYPED))}))" for type_, key in FREE_TEXT)
-        changed = 0
         with self._transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'texts_blanked_before'").fetchone()
             since = row[0] if row else ""
             rows = conn.execute(f"SELECT uid, {_COLUMNS} FROM events WHERE at >= ? AND at < ? AND ({typed})",
                                 (since, until)).fetchall()
-            for uid, *line in rows:
-                e = _event(tuple(line))
-                blank = without_free_text(e)
-                if blank is None:
-                    continue
-                n = _occurrence_number(e.uid(), uid)
-                conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
-                             (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
-                changed += 1
+            changed = _blank_rows(conn, rows, PERSONAL)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('texts_blanked_before', ?)",
                          (until,))
+        return changed
+
+    def blank_bookings(self, slot_before: datetime) -> int:
+        """Blank the names and contacts of bookings whose slot (the latest, after any move)
+        is before `slot_before` (`privacy.keep_booking_days`, docs/bookings.md): the same
+        blanking as `blank_texts`, keys and import included. Reads `booking.*` lines only."""
+        until = format_at(slot_before)
+        typed = " OR ".join(f"COALESCE(json_extract(c.data, '$.{key}'), '') != ''" for _type, key in BOOKING_TEXT)
+        with self._transaction() as conn:
+            rows = conn.execute(
+                f"""WITH moved AS (SELECT json_extract(data, '$.code') AS code, MAX(json_extract(data, '$.start')) AS start
+                                   FROM events WHERE type = ? GROUP BY 1)
+                    SELECT c.uid, {', '.join('c.' + col for col in _COLUMNS.split(', '))}
+                    FROM events c LEFT JOIN moved m ON m.code = json_extract(c.data, '$.code')
+                    WHERE c.type = ? AND MAX(json_extract(c.data, '$.start'), COALESCE(m.start, '')) < ?
+                      AND ({typed})""",
+                (BOOKING_RESCHEDULED, BOOKING_CREATED, until)).fetchall()
+            return _blank_rows(conn, rows, BOOKING)
+
+    def blank_appeals(self, codes: Iterable[str]) -> int:
+        """Blank the file of these appeals (events_schema.APPEAL_TEXT: the customer's name and
+        contacts, contract, what they wrote, the answer) in every event of theirs; returns how
+        many events changed. Each blanked event takes its blanked line's key, as in
+        `blank_texts`, so exports from before and after import as "already there"."""
+        codes = list(codes)
+        if not codes:
+            return 0
+        types = sorted({t for t, _key in APPEAL_TEXT})
+        changed = 0
+        with self._transaction() as conn:
+            for i in range(0, len(codes), 500):
+                chunk = codes[i:i + 500]
+                rows = conn.execute(
+                    f"SELECT uid, {_COLUMNS} FROM events WHERE type IN ({', '.join('?' * len(types))}) "
+                    f"AND json_extract(data, '$.code') IN ({', '.join('?' * len(chunk))})",
+                    (*types, *chunk)).fetchall()
+                changed += _blank_rows(conn, rows, APPEAL)
         return changed
 
     def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
@@ -374,6 +420,23 @@ class JournalStore:
             sql += f" LIMIT {int(limit)}"
         for row in self.reader().execute(sql, (seq,)):
             yield _event(row)
+
+    def events_of_types(self, types: Iterable[str], before: datetime | None = None,
+                        since: datetime | None = None) -> Iterator[Event | UnreadableRow]:
+        """Events of the given types (through the type index), in seq order, with
+        since <= at < before: the appeals registry's own history."""
+        types = tuple(types)
+        where = f"WHERE type IN ({', '.join('?' * len(types))})"
+        params: tuple = types
+        if before is not None:
+            where, params = where + " AND at < ?", (*params, format_at(before))
+        if since is not None:
+            where, params = where + " AND at >= ?", (*params, format_at(since))
+        return read_events(self.reader(), where, params)
+
+    def lines_of_types(self, types: Iterable[str], start: datetime, end: datetime) -> list[dict]:
+        """Journal lines of the given types with start <= at < end (reports' extra sections)."""
+        return [e.to_line() for e in self.events_of_types(types, end, start) if isinstance(e, Event)]
 
     def replay_events(self, start: datetime) -> Iterator[Event | UnreadableRow]:
         """Every event from `start` on (the start-up replay), unreadable rows included."""
@@ -484,6 +547,22 @@ class JournalStore:
                 oplog.event(log, "db.checkpoint_failed", logging.WARNING, error=str(exc))
             self.conn.close()
         self._file_lock.release()
+
+
+def _blank_rows(conn: sqlite3.Connection, rows: list, keep: str) -> int:
+    """Rewrite each (uid, *line) row with its typed text blanked (`keep`: which texts), under
+    the key its blanked line has; returns how many changed."""
+    changed = 0
+    for uid, *line in rows:
+        e = _event(tuple(line))
+        blank = without_free_text(e, keep)
+        if blank is None:
+            continue
+        n = _occurrence_number(e.uid(), uid)
+        conn.execute("UPDATE events SET uid = ?, data = ? WHERE seq = ?",
+                     (_occurrence_uid(blank.uid(), n), _data_text(blank.data), e.seq))
+        changed += 1
+    return changed
 
 
 def _stored(conn: sqlite3.Connection, uid: str) -> bool:

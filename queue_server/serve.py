@@ -1,82 +1,108 @@
-"""Serving the app: HTTP and Socket.IO on one port.
+"""Serving the office: one process, one asyncio event loop, HTTP and Socket.IO on one port.
 
-Werkzeug's threaded server with simple-websocket is what python-socketio's
-threading mode supports out of the box; one office has at most a few hundred
-clients (boards, kiosks, counters, phones), which docs/performance.md shows
-it carries within budget. Request logging is off: it costs more than the
-request itself on the hot path.
+uvicorn runs the loop; python-socketio's AsyncServer holds every live
+connection on it (an idle phone or board costs a few objects, no thread);
+the Flask app runs in a2wsgi's thread pool (`server.threads`), where the
+blocking work is: the durable SQLite commit of each action, argon2 at login.
+The edge (entrypoints/edge.py) sits in front of both. docs/architecture.md
+says why this deployment and not gevent or threads: it was measured.
+
+`ServerThread` runs the same stack in a thread on a free port: tests and the
+office-day benchmark serve exactly what production serves.
 """
 from __future__ import annotations
 
+import gc
 import logging
-import os
-import signal
 import threading
+import time
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+import socketio
+import uvicorn
+from a2wsgi import WSGIMiddleware
 
+from .entrypoints.edge import Edge
 
-class QuietHandler(WSGIRequestHandler):
-    """Werkzeug handler for the in-process server (tests, `--dev`).
-
-    After a WebSocket session the connection must close: otherwise Werkzeug
-    reads the client's close frame as a new HTTP request and the client waits
-    3 s for a close that never comes.
-    """
-
-    def log_request(self, *args, **kwargs):
-        pass
-
-    def handle_one_request(self):
-        super().handle_one_request()
-        if self.headers is not None and self.headers.get("Upgrade", "").lower() == "websocket":
-            self.close_connection = True
+log = logging.getLogger(__name__)
+WS_MAX_MESSAGE = 64 * 1024  # Socket.IO frames from clients are tiny (auth, pongs)
 
 
-def serve(office_app, host: str, port: int, ready: threading.Event | None = None) -> None:
-    server = make_server(host, port, office_app.wsgi, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
+def build_asgi(office_app):
+    """The office as one ASGI app: edge → Socket.IO at /socket.io/, Flask for the rest."""
+    flask = WSGIMiddleware(office_app.flask, workers=office_app.config.get("server.threads"))
+    return Edge(socketio.ASGIApp(office_app.realtime.sio, other_asgi_app=flask), office_app)
 
-    def stop(*_):
-        threading.Thread(target=server.shutdown, daemon=True).start()
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+def uvicorn_config(office_app, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        build_asgi(office_app), host=host, port=port, loop="uvloop", http="httptools",
+        ws="websockets-sansio", ws_max_size=WS_MAX_MESSAGE, ws_ping_interval=None,  # engine.io pings
+        lifespan="on", access_log=False, log_level="warning", log_config=None,  # our JSON lines only
+        proxy_headers=False,
+        server_header=False, timeout_keep_alive=30, timeout_graceful_shutdown=3, backlog=2048)
+
+
+SLOW_GC_MS = 20.0
+# Python's default (700, 10, 10) collects the youngest objects every 700 allocations, so a
+# `state` body still on its way to 40 screens is caught alive and promoted; enough of those
+# and a full collection walks every object of every live connection: 250-740 ms pauses with
+# 2,000 phones connected (bench_server, logged by log_slow_collections). Collecting the
+# young every 50,000 allocations lets them die young, and freezing what start-up built keeps
+# it out of every collection: no full-collection pause over 20 ms in the same probe
+# (docs/performance.md).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def log_slow_collections() -> None:
+    """Log each garbage collection that stops the process for more than SLOW_GC_MS: with
+    thousands of live connections a full collection walks every one of their objects."""
+    started: list[float] = []
+
+    def timer(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            ms = (time.perf_counter() - started[0]) * 1000
+            if ms > SLOW_GC_MS:
+                log.warning("garbage collection of generation %s took %.0f ms", info.get("generation"), ms)
+    gc.callbacks.append(timer)
+
+
+def serve(office_app, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn's own handlers), then close the office."""
+    log_slow_collections()
+    gc.set_threshold(*GC_THRESHOLDS)
+    gc.collect()
+    gc.freeze()  # what start-up built (modules, the app, today's office) lives as long as we do
+    server = uvicorn.Server(uvicorn_config(office_app, host, port))
     logging.getLogger("queue_server").info("serving on http://%s:%s", host, port)
-    if ready is not None:
-        ready.set()
     try:
-        server.serve_forever(poll_interval=0.2)
+        server.run()
     finally:
         office_app.close()
 
 
-def serve_production(make_app, host: str, port: int, threads: int) -> None:
-    """gunicorn, one worker, many threads: what python-socketio documents for
-    threading mode with WebSockets. One worker, because the office state and
-    the serialized journal writer live in one process; each live Socket.IO
-    client holds a thread, hence `server.threads`.
-    """
-    from gunicorn.app.base import BaseApplication
+class ServerThread:
+    """The production stack in a background thread (tests, in-process benchmarks)."""
 
-    class OfficeServer(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
-            self.cfg.set("timeout", 0)  # Socket.IO long-polls must not be killed as "stuck"
-            self.cfg.set("graceful_timeout", 5)
-            self.cfg.set("accesslog", None)
-            if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 25
-                self.cfg.set("control_socket_disable", True)
-            if os.path.isdir("/dev/shm"):
-                # The worker's heartbeat touches this file on every request: keep it in memory.
-                self.cfg.set("worker_tmp_dir", "/dev/shm")
+    def __init__(self, office_app, host: str, port: int):
+        self.office_app = office_app
+        self.server = uvicorn.Server(uvicorn_config(office_app, host, port))
+        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn:{port}", daemon=True)
 
-        def load(self):
-            # Runs in the worker after the fork: threads (broadcaster, scheduler) start here.
-            return make_app().wsgi
+    def start(self, timeout: float = 20.0) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.01)
+        return self
 
-    OfficeServer().run()
+    def stop(self, close_office: bool = True) -> None:
+        """Stop at once, cutting every open connection (as when the process dies)."""
+        self.server.should_exit = True
+        self.server.force_exit = True
+        self.thread.join(15)
+        if close_office:
+            self.office_app.close()

@@ -8,6 +8,7 @@ joins only that ticket's room. Words come from the kiosk's gettext catalog
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, make_response, render_template, request
@@ -56,6 +57,28 @@ def _language(visit_lang: str | None) -> str:
     return normalize_language(request.accept_languages.best_match(["ru", "en"]))
 
 
+def rating_part(app, visit_id: str, lang: str) -> dict:
+    """The rating's state for the page ("open": rate now; "later": when the visit is finished;
+    "done": rated, too late or nothing to rate) and its words (the appeals catalog)."""
+    from .appeal_words import gettext
+    from .domain.model import FINISHED
+
+    window = timedelta(hours=app.config.get("ratings.window_hours"))
+
+    def state(office, now) -> str:
+        visit = office.visits.get(visit_id)
+        if visit is None or visit.rating is not None:
+            return "done"
+        if visit.closed_at is None:
+            return "later"
+        ok = visit.current_step.state == FINISHED and now - visit.closed_at <= window
+        return "open" if ok else "done"
+
+    T = gettext(lang)
+    return {"state": app.service.read(state) if _VISIT_ID.match(visit_id) else "done", "T": T,
+            "strings": {"offline": T("No connection; try again.")}}
+
+
 def register(api, flask: Flask) -> None:
     def track_page(visit_id: str):
         app = office_app()
@@ -66,7 +89,7 @@ def register(api, flask: Flask) -> None:
         catalog = app.config.catalog
         service = catalog.services.get(view.get("service_id") or "")
         html = render_template(
-            "track.html", lang=lang, view=view, strings=page_strings(lang),
+            "track.html", lang=lang, view=view, strings=page_strings(lang), rating=rating_part(app, visit_id, lang),
             office=catalog.office_name, service=service.name(lang) if service else "",
             services={s.id: s.name(lang) for s in catalog.services.values()} if view["known"] else {},
             counters={c.id: c.name for c in catalog.counters.values()} if view["known"] else {})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +18,17 @@ from queue_server.app import CONFIG_NAME, DB_NAME, create_app
 from queue_server.auth import Accounts, password_hasher
 from queue_server.cli import demo_config
 from queue_server.journal_store import JournalStore
+from queue_server.serve import ServerThread
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-PASSWORD = "secret123"
+PASSWORD = "hall-secret-2468"
 COUNTERS = {"op1": "1", "op2": "2", "op3": "3", "op4": "4"}
 # Real argon2, at the cheapest cost: the standard cost (0.3 s a hash here) would
 # make every fixture take seconds. Production keeps the defaults.
 TEST_SECURITY = "\n[security]\nargon2_time_cost = 1\nargon2_memory_kib = 1024\n"
+# Tests come from 127.0.0.1 only, faster than any hall: the public rate limit is raised here;
+# tests of the limits themselves set their own (tests/api/test_edge.py).
+TEST_LIMITS = "\n[limits]\npublic_requests_per_second = 1000\nlogins_per_minute = 60000\n"
 STAFF = [("op1", "operator"), ("op2", "operator"), ("op3", "operator"), ("op4", "operator"),
          ("head", "head"), ("admin", "admin")]
 
@@ -38,7 +42,7 @@ def free_port() -> int:
 def make_office_dir(data: Path) -> Path:
     """An office folder with the example config (always open) and staff accounts."""
     data.mkdir(parents=True)
-    (data / CONFIG_NAME).write_text(demo_config() + TEST_SECURITY, encoding="utf-8")
+    (data / CONFIG_NAME).write_text(demo_config() + TEST_SECURITY + TEST_LIMITS, encoding="utf-8")
     store = JournalStore(data / DB_NAME)
     accounts = Accounts(store, hasher=password_hasher(1, 1024))
     for login, role in STAFF:
@@ -81,11 +85,21 @@ class LiveOffice:
         return r.json()
 
 
-def start_live_office(data: Path, clock=None) -> LiveOffice:
-    from werkzeug.serving import make_server
+def start_server(app, port: int, attempts: int = 100) -> ServerThread:
+    """Serve `app` on `port` with the production stack, waiting while an old server's
+    socket on that port goes away (a restart on the same address)."""
+    for _ in range(attempts):
+        try:
+            return ServerThread(app, "127.0.0.1", port).start()
+        except RuntimeError:
+            time.sleep(0.05)
+    raise RuntimeError(f"port {port} stays busy")
 
-    from queue_server.serve import QuietHandler
 
+def start_live_office(data: Path, clock=None, login_staff: bool = True) -> LiveOffice:
+    """The production serving stack (uvicorn, Socket.IO on the loop, Flask in its thread
+    pool: queue_server/serve.py) in a thread on a free port; staff logged in unless
+    `login_staff` is False (device tokens only: an office run with the shipped limits)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(data, clock=clock, base_url=url)
@@ -95,15 +109,12 @@ def start_live_office(data: Path, clock=None) -> LiveOffice:
         "display": app.accounts.add_device("board-1", "display", now),
         "buttons": app.accounts.add_device("pad-1", "buttons", now),
     }
-    server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server = ServerThread(app, "127.0.0.1", port).start()
     live = LiveOffice(app, url, port, tokens, server)
-    live.relogin()
+    if login_staff:
+        live.relogin()
     return live
 
 
 def stop_live_office(live: LiveOffice) -> None:
-    live.server.shutdown()
-    live.server.server_close()
-    live.app.close()
+    live.server.stop()

@@ -32,9 +32,9 @@ def test_init_user_device_export_import_restore(tmp_path):
     with (data / "office.toml").open("a", encoding="utf-8") as fh:
         fh.write(TEST_SECURITY.replace("[security]", "[security]  # cheap argon2 for tests"))
     assert qserver("init", "--data", str(data), check=False).returncode == 1  # never overwrites silently
-    qserver("user", "add", "ivanova", "--data", str(data), "--role", "operator", "--password", "s3cret-pw")
+    qserver("user", "add", "ivanova", "--data", str(data), "--role", "operator", "--password", "s3cret-pw-2468")
     bad = qserver("user", "add", "x", "--data", str(data), "--role", "operator", "--password", "123", check=False)
-    assert bad.returncode == 2 and "6 characters" in bad.stderr
+    assert bad.returncode == 2 and "10 characters" in bad.stderr
     token = qserver("device", "add", "kiosk-hall", "--data", str(data), "--kind", "kiosk").stdout.strip().splitlines()[-1]
     assert len(token) >= 40 and " " not in token
 
@@ -171,10 +171,10 @@ def test_at_most_two_password_checks_run_at_once(tmp_path):
     try:
         accounts = auth.Accounts(store, hasher=CountingHasher())
         for i in range(10):
-            accounts.add_user(f"op{i}", "operator", password="secret-pw")
+            accounts.add_user(f"op{i}", "operator", password="secret-pw-2468")
         results = []
         threads = [threading.Thread(target=lambda i=i: results.append(
-            accounts.login(f"op{i}", "secret-pw", datetime.now(UTC))[1].subject)) for i in range(10)]
+            accounts.login(f"op{i}", "secret-pw-2468", datetime.now(UTC))[1].subject)) for i in range(10)]
         for t in threads:
             t.start()
         for t in threads:

@@ -11,15 +11,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
-from live_office import PASSWORD, free_port, make_office_dir, start_live_office, stop_live_office
+from live_office import (
+    PASSWORD,
+    free_port,
+    make_office_dir,
+    start_live_office,
+    start_server,
+    stop_live_office,
+)
 from oplog_support import json_log
-from werkzeug.serving import make_server
 
 from queue_server.app import DB_NAME, create_app
 from queue_server.auth import Accounts, password_hasher
@@ -121,9 +126,7 @@ def test_a_full_disk_refuses_with_507_loses_nothing_and_recovers_when_space_is_f
 
 def _serve(app) -> tuple[str, object]:
     port = free_port()
-    server = make_server("127.0.0.1", port, app.wsgi, threaded=True)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return f"http://127.0.0.1:{port}", server
+    return f"http://127.0.0.1:{port}", start_server(app, port)
 
 
 def test_a_read_only_journal_is_reported_by_healthz_and_every_write_says_why(small_disk):
@@ -151,8 +154,7 @@ def test_a_read_only_journal_is_reported_by_healthz_and_every_write_says_why(sma
             assert "только для чтения" in r.json()["error"]["message"]
             assert requests.get(url + "/api/v1/services", timeout=5).status_code == 200  # reads go on
         finally:
-            server.shutdown()
-            app.close()
+            server.stop()  # closes the office too
     (start,) = log.events("server.start")
     assert start["level"] == "error" and "read-only" in start["journal_problem"]
     assert log.events("storage.read_only", path="/api/v1/tickets")

@@ -9,7 +9,8 @@ from queue_server.i18n import po_messages
 
 ROOT = Path(__file__).parents[1] / "queue_server"
 RAISED = {"DomainError", "NotFound", "InvalidInput", "OfficeClosed", "CounterNotOpen", "CounterBusy", "CounterTaken",
-          "NoCurrentVisitor", "InvalidState", "AuthError", "Forbidden"}
+          "NoCurrentVisitor", "InvalidState", "AuthError", "Forbidden", "SlotUnavailable", "InvalidSlot",
+          "BookingExists"}
 
 
 def server_templates() -> set[str]:

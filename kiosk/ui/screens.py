@@ -5,7 +5,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..i18n import N_, gettext_for
-from ..model import PRIORITY_KINDS, PRIORITY_LABELS, PRIORITY_SHORT, ahead_text, wait_text
+from ..model import (
+    PRIORITY_KINDS,
+    PRIORITY_LABELS,
+    PRIORITY_SHORT,
+    ahead_text,
+    booking_text,
+    wait_text,
+)
 from .header import Header
 from .theme import Metrics
 from .widgets import NumberLabel, QrWidget, TwoLineButton, button, label, panel, restyle
@@ -160,7 +167,9 @@ class TicketScreen(_Screen):
         self.priority.setVisible(bool(t.priority))
         if t.priority:
             self.priority.setText(_("Priority: {who}").format(who=_(PRIORITY_SHORT.get(t.priority, t.priority))))
-        self.ahead.setText(ahead_text(t, t.lang))
+        booked = booking_text(t, t.lang)
+        self.ahead.setText(booked or ahead_text(t, t.lang))
+        self.wait.setVisible(booked is None or t.booking_late)
         self.wait.setText(wait_text(t, t.lang))
         self.status.setProperty("role", "ok" if outcome is not None and not failed else "")
         restyle(self.status)
@@ -195,7 +204,7 @@ class NoticeScreen(_Screen):
     def refresh(self, m: Metrics) -> None:
         super().refresh(m)
         _ = gettext_for(self.ctrl.lang)
-        self.title.setText(_("No ticket was issued"))
+        self.title.setText(self.ctrl.notice_title or _("No ticket was issued"))
         self.text.setText(self.ctrl.notice_text)
         self.ok.setText(_("Back to the start"))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..i18n import gettext_for
 from ..model import PRIORITY_SHORT, paginate
@@ -11,6 +11,7 @@ from .theme import Metrics
 from .widgets import TwoLineButton, button, label, panel
 
 WHEELCHAIR = "\u267f"
+BOOKED = "\u2611"  # a ballot box with a check: DejaVu Sans has it
 
 
 class StartScreen(QWidget):
@@ -51,11 +52,18 @@ class StartScreen(QWidget):
         pager_row.addWidget(self.next)
         self.priority = TwoLineButton("", "", "priority", "priority", WHEELCHAIR)
         self.priority.clicked.connect(lambda: ctrl.ask_priority())
+        self.booking = TwoLineButton("", "", "booking", "service", BOOKED)
+        self.booking.clicked.connect(lambda: ctrl.ask_check_in())
+        self.bottom = QWidget()  # the priority way in and the booked visitors': a row in landscape
+        bottom_row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.bottom)
+        bottom_row.setContentsMargins(0, 0, 0, 0)
+        bottom_row.addWidget(self.priority, 3)  # the longer words get more of the row
+        bottom_row.addWidget(self.booking, 2)
         for w in (self.printer_alert, self.banner, self.title, self.subtitle):
             self.body.addWidget(w)
         self.body.addWidget(self.grid_host, 1)
         self.body.addWidget(self.pager)
-        self.body.addWidget(self.priority)
+        self.body.addWidget(self.bottom)
         self.service_buttons: list[TwoLineButton] = []
         self._metrics: Metrics | None = None
 
@@ -91,6 +99,14 @@ class StartScreen(QWidget):
             self.banner_cancel.setText(_("Cancel priority"))
         self.banner.layout().setContentsMargins(m.gap, m.gap // 2, m.gap // 2, m.gap // 2)
         self.priority.setVisible(ctrl.priority is None)
+        self.booking.setVisible(ctrl.priority is None)
+        self.bottom.setVisible(ctrl.priority is None)
+        self.booking.set_texts(_("I have a booking"), _("Type the code or scan the QR code"))
+        self.booking.set_padding(m.gap)
+        self.booking.setMaximumHeight(m.name * 5)
+        self.bottom.layout().setSpacing(m.gap)
+        self.bottom.layout().setDirection(QBoxLayout.Direction.TopToBottom if m.portrait
+                                          else QBoxLayout.Direction.LeftToRight)
 
         self.title.setText(_("Choose a service"))
         # no promise of paper while the printer is down: the banner above says what happens
@@ -122,8 +138,9 @@ class StartScreen(QWidget):
 
     def _fits(self) -> bool:
         self.layout().activate()
-        bottom = max(w.geometry().bottom() for w in (self.grid_host, self.pager, self.priority) if w.isVisibleTo(self))
-        return bottom < self.height()
+        bottom = max(w.geometry().bottom() for w in (self.grid_host, self.pager, self.bottom) if w.isVisibleTo(self))
+        squeezed = any(b.height() < b.layout().totalHeightForWidth(b.width()) for b in self.service_buttons)
+        return bottom < self.height() and not squeezed
 
     def _fill(self, page: tuple, m: Metrics, lang: str, per_page: int) -> None:
         for b in self.service_buttons:

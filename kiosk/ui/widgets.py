@@ -5,7 +5,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from counter_display.ticket_number import paint_number_centered
+from client_common.ticket_number import paint_number_centered
 
 
 def label(text: str = "", role: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
@@ -22,7 +22,7 @@ class NumberLabel(QLabel):
     """The ticket number, large, with its zeros slashed («О001» must not read as «0001»).
 
     A QLabel for layout, style sheet and text (tests and screen readers read «О001»);
-    only the glyphs are painted here (counter_display.ticket_number).
+    only the glyphs are painted here (client_common.ticket_number).
     """
 
     def __init__(self, role: str = "number") -> None:

@@ -1,10 +1,14 @@
 """The kiosk window: one stacked widget, one screen per controller state."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from .. import controller as c
+from ..model import ScanBuffer
+from .checkin_screen import CheckInScreen
 from .screens import BusyScreen, NoticeScreen, OutOfServiceScreen, PriorityScreen, TicketScreen
 from .start_screen import StartScreen
 from .theme import Metrics, screen_dpi, stylesheet
@@ -34,6 +38,7 @@ class KioskWindow(QWidget):
             c.TICKET: TicketScreen(ctrl),
             c.NOTICE: NoticeScreen(ctrl),
             c.OUT_OF_SERVICE: OutOfServiceScreen(ctrl),
+            c.CHECK_IN: CheckInScreen(ctrl),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
@@ -46,7 +51,23 @@ class KioskWindow(QWidget):
         ctrl.printer_changed.connect(lambda _f: self.refresh())
         self._touch_filter = _TouchFilter(ctrl)
         self.installEventFilter(self._touch_filter)
+        self.scan = ScanBuffer()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the scanner types into the window
         self._on_screen(ctrl.screen)
+
+    # ---- the barcode scanner (a keyboard wedge) ----------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Characters and an Enter from the USB scanner (no other keyboard is plugged in)."""
+        now = time.monotonic()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            text = self.scan.enter(now)
+            if text:
+                self.ctrl.scanned(text)
+            return
+        if event.text() and event.text().isprintable():
+            self.scan.feed(event.text(), now)
+            return
+        super().keyPressEvent(event)
 
     # ---- geometry ------------------------------------------------------------
     def dpi(self) -> float:

@@ -1,5 +1,5 @@
 -- Per-day facts of every office (issue #19 item 4; docs/central.md "Company reports"): the same
--- tables as an office's (queue_server/adapters/migrations.py step 3, reports/facts.py TABLES),
+-- tables as an office's (queue_server/adapters/migrations.py, the per-day facts step, reports/facts.py TABLES),
 -- computed here from each office's pushed journal as its days close. `unit` D is one day, W/M/Q/Y
 -- the same figures added up over a week (from Monday), month, quarter and year; `start` is the
 -- unit's first day. Durations and their sums are microseconds (bigint).
@@ -10,7 +10,9 @@ CREATE TABLE fact_day (
     unit text NOT NULL, start date NOT NULL,
     visits integer, no_shows integer, cancelled integer, open_at_close integer, multi_role integer,
     transfers integer, total_n integer, total_sum bigint, total_max bigint, total_within integer,
-    total_normed integer
+    total_normed integer,
+    -- booked visitors' first waits, from the later of check-in and the slot (reports/bookings.py)
+    booked_n integer, booked_sum bigint, booked_max bigint, booked_within integer, booked_normed integer
 );
 CREATE TABLE fact_role (
     office_id integer NOT NULL REFERENCES offices (id) ON DELETE CASCADE,
@@ -68,6 +70,10 @@ CREATE INDEX fact_flow_unit ON fact_flow (office_id, unit, start);
 CREATE INDEX fact_count_unit ON fact_count (office_id, unit, start);
 CREATE INDEX fact_counter_unit ON fact_counter (office_id, unit, start);
 CREATE INDEX fact_hist_unit ON fact_hist (office_id, unit, start);
+
+-- The lines a report reads whole rather than as facts (the appeals registry's history, what became
+-- of the period's bookings): few among millions, found without reading the rest.
+CREATE INDEX journal_registers ON journal (office_id, at) WHERE type LIKE 'appeal.%' OR type LIKE 'booking.%';
 
 -- Which office days have facts, from how many journal lines.
 CREATE TABLE fact_built (

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from queue_server.reports.facts import MAXIMA, METRIC_TOTAL, TABLES, Day, Facts
+from queue_server.reports.facts import MAXIMA, TABLES, VISIT_METRICS, Day, Facts
 from queue_server.reports.groups import Combo
 
 DAY, WEEK, MONTH, QUARTER, YEAR = "D", "W", "M", "Q", "Y"
@@ -215,12 +215,13 @@ def _roll(conn, dialect: Dialect, office_id: int, unit: str, start: date, source
                      (unit, dialect.day(start), *params))
 
 
+_VISIT = f"metric IN ({', '.join(repr(m) for m in VISIT_METRICS)})"  # the day's rows of no combo
 GROUPINGS = (  # (dim, its key, which combo rows it holds, the combo column it groups by)
-    ("service", "COALESCE(service, '')", f"metric <> '{METRIC_TOTAL}'", "service"),
-    ("role", "role", f"metric <> '{METRIC_TOTAL}' AND role IS NOT NULL", "role"),
+    ("service", "COALESCE(service, '')", f"NOT {_VISIT}", "service"),
+    ("role", "role", f"NOT {_VISIT} AND role IS NOT NULL", "role"),
     ("counter", "counter", "counter IS NOT NULL", "counter"),
     ("operator", "operator", "operator IS NOT NULL", "operator"),
-    ("visit", "''", f"metric = '{METRIC_TOTAL}'", None),
+    ("visit", "''", _VISIT, None),
 )
 SUM_N, SUM_US = "CAST(sum(n) AS INTEGER)", "CAST(sum(us) AS BIGINT)"  # PostgreSQL would sum into numeric
 
@@ -236,7 +237,7 @@ def group_histograms(source: str, params, dialect: Dialect | None = None) -> tup
         sets = ", ".join(f"(office_id, {by + ', ' if by else ''}metric, bin)" for _d, _k, _w, by in GROUPINGS)
         rows = (f"(SELECT office_id, CASE {dim} ELSE 'visit' END AS dim, CASE {key} ELSE '' END AS k, metric, bin, "
                 f"{SUM_N} AS n, {SUM_US} AS us FROM {source} s GROUP BY GROUPING SETS ({sets}))")
-        return (f"(SELECT * FROM {rows} a WHERE k IS NOT NULL AND (metric = '{METRIC_TOTAL}') = (dim = 'visit'))",
+        return (f"(SELECT * FROM {rows} a WHERE k IS NOT NULL AND ({_VISIT}) = (dim = 'visit'))",
                 list(params))
     parts, all_params = [], []
     for dim, key, where, by in GROUPINGS:
@@ -278,7 +279,8 @@ def read_period(conn, dialect: Dialect, offices: list[int], start: date, end: da
                             f"WHERE {day_where}", day_params):
         i = (_as_date(d) - start).days
         day = Day(*(int(x) for x in v[:6]))
-        _sums(day.total, v[6:])
+        _sums(day.total, v[6:11])
+        _sums(day.booked, v[11:16])
         per[oid].days[i].add(day)
         total.days[i].add(day)
     for d, role, *v in query("SELECT start, role, sum(steps), sum(wait_n), sum(wait_sum), sum(service_n), "

@@ -44,8 +44,11 @@ EVENTS: dict[str, str] = {
     "db.upgraded": "the database layout was upgraded one step: to_layout, what, ms",
     "db.copy_before_upgrade": "a copy of the database was kept before upgrading it: path",
     "db.checkpoint_failed": "copying the WAL into the database failed (a full disk); retried later",
-    "day.over": "the midnight sweep (or the one at start): cancelled tickets left from earlier days",
+    "day.over": "the midnight sweep (or the one at start): cancelled tickets left from earlier days, "
+                "bookings nobody came for marked",
     "privacy.blanked": "what clerks typed, older than privacy.keep_personal_days, was blanked: events",
+    "privacy.bookings_blanked": "names and contacts of bookings older than privacy.keep_booking_days were "
+                                "blanked: bookings",
     "reports.written": "a closed day's reports were written: paths",
     "facts.built": "closed days' facts were built from the journal for period reports: days, first, last",
     "job.failed": "a scheduled job (backup, reports, day over) failed: job and the traceback",

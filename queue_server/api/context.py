@@ -10,11 +10,23 @@ def office_app():
     return current_app.extensions["office"]
 
 
+def credential() -> tuple[str | None, str]:
+    """The request's token and where it came from: ("…", "bearer"), ("…", "cookie") or (None, "").
+
+    An Authorization header of any scheme is the request's credential: one that is
+    not `Bearer <token>` authenticates nobody, and never falls back to the page's
+    cookie (which would let a script skip the CSRF check by sending `Basic x`)."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        if header[:7].lower() == "bearer " and header[7:].strip():
+            return header[7:].strip(), "bearer"
+        return None, "header"
+    token = request.cookies.get("qtoken")
+    return (token, "cookie") if token else (None, "")
+
+
 def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.cookies.get("qtoken") or None
+    return credential()[0]
 
 
 def current_principal(optional: bool = False) -> Principal | None:

@@ -51,9 +51,19 @@ def _login(response: Response, via: str, login: str) -> None:
         oplog.event(auth_log, "auth.login_failed", logging.WARNING, **fields, reason=reason)
 
 
+def _body() -> dict | None:
+    """The request's JSON object, if it is one; a hostile body (nested a thousand deep,
+    already refused by the endpoint) must not fail the log line."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _api_login(response: Response) -> None:
-    body = request.get_json(silent=True)
-    _login(response, "api", _text(body.get("login")) if isinstance(body, dict) else "")
+    body = _body()
+    _login(response, "api", _text(body.get("login")) if body else "")
 
 
 def _page_login(response: Response) -> None:
@@ -62,8 +72,8 @@ def _page_login(response: Response) -> None:
 
 def _device_status(response: Response) -> None:
     p = g.get("principal")
-    body = request.get_json(silent=True)
-    if response.status_code != 204 or p is None or not isinstance(body, dict):
+    body = _body()
+    if response.status_code != 204 or p is None or body is None:
         return
     fault = body.get("status") == "fault"
     oplog.event(device_log, "device.fault" if fault else "device.ok", logging.WARNING if fault else logging.INFO,

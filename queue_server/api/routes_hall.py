@@ -1,19 +1,30 @@
 """Routes for the hall: log in, services, state, tickets, tracking, devices."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 
 from ..domain import commands as c
 from ..domain.errors import DomainError
 from ..domain.events import format_at
 from ..realtime import track_view
-from ..snapshot import state_snapshot
+from ..snapshot import board_snapshot, state_snapshot
 from . import schemas as S
 from .context import bearer_token, office_app
 from .routes_counter import guard
 from .spec import Api, ApiError, Guard, endpoint
 
 ANY = Guard("any staff member or device")
+
+
+def ticket_view(app, office, e) -> dict:
+    """The answer to a new ticket (`visit.issued` event `e`): what the kiosk prints."""
+    step = office.visits[e.visit].current_step
+    service = office.catalog.services[e.service]
+    ahead = office.ahead_of(step)
+    return {"visit_id": e.visit, "number": e.data["number"], "service_id": e.service,
+            "service_name": service.name(e.data["lang"]), "office": office.catalog.office_name,
+            "issued_at": format_at(e.at), "ahead": ahead, "position": ahead + 1,
+            "estimated_wait_s": office.estimate_for(step, ahead), "track_url": app.track_url(e.visit)}
 
 
 def register(api: Api) -> None:
@@ -31,14 +42,16 @@ def register(api: Api) -> None:
             "code": code, "message": f"the journal cannot be written: {message}"}}), 503
 
     @endpoint(api, "POST", "/api/v1/auth/login", summary="Staff login; an operator names the counter",
-              tag="auth", body=S.LOGIN, responses={200: S.LOGIN_OK, 401: {"description": "Wrong login or password"}})
+              tag="auth", body=S.LOGIN, responses={200: S.LOGIN_OK, 401: {"description": "Wrong login or password"},
+                                                   429: {"description": "Too many failed attempts: wait Retry-After seconds"}})
     def login(body):
         app = office_app()
         counter_id = body.get("counter_id")
         if counter_id is not None and counter_id not in app.config.catalog.counters:
             raise ApiError(422, "invalid", f"counter_id: no counter {counter_id}")
         now = app.clock.now()
-        token, principal = app.accounts.login(body["login"], body["password"], now, counter_id)
+        token, principal = app.accounts.login(body["login"], body["password"], now, counter_id,
+                                              address=request.remote_addr or "")
         if counter_id is not None and principal.role in ("operator", "admin"):
             try:  # the domain's one rule for an occupied counter: refused unless `takeover`
                 app.service.handle(c.OpenCounter(counter_id, takeover=body.get("takeover", False)), principal)
@@ -71,28 +84,22 @@ def register(api: Api) -> None:
         return jsonify({"office": catalog.office_name, "language": catalog.language,
                         "timezone": catalog.timezone, "services": out})
 
-    @endpoint(api, "GET", "/api/v1/state", summary="Queues, counters and recent calls", tag="hall",
-              guard=ANY, responses={200: S.STATE})
+    @endpoint(api, "GET", "/api/v1/state", summary="Queues, counters and recent calls (devices: what a "
+              "hall board shows, without operators or notes)", tag="hall", guard=ANY, responses={200: S.STATE})
     def state():
-        return jsonify(office_app().service.read(state_snapshot))
+        # Devices stand in the hall: they get the board-sized picture, never staff logins or notes.
+        build = board_snapshot if g.principal.kind == "device" else state_snapshot
+        return jsonify(office_app().service.read(build))
 
     @endpoint(api, "POST", "/api/v1/tickets", summary="Issue a ticket (a new visit)", tag="hall",
               body=S.TICKET, guard=guard(c.IssueTicket),
-              responses={201: S.TICKET_OK, 409: {"description": "The office is closed"}})
+              responses={201: S.TICKET_OK, 409: {"description": "The office is closed"}},
+              links={201: {"TrackIt": ("track", {"visit_id": "$response.body#/visit_id"}),
+                           "CancelIt": ("cancel_visit", {"visit_id": "$response.body#/visit_id"})}})
     def issue_ticket(body):
         app = office_app()
         (e,) = app.service.handle(c.IssueTicket(**body), g.principal)
-        lang = e.data["lang"]
-
-        def view(office, now):
-            step = office.visits[e.visit].current_step
-            service = office.catalog.services[e.service]
-            ahead = office.ahead_of(step)
-            return {"visit_id": e.visit, "number": e.data["number"], "service_id": e.service,
-                    "service_name": service.name(lang), "office": office.catalog.office_name,
-                    "issued_at": format_at(e.at), "ahead": ahead, "position": ahead + 1,
-                    "estimated_wait_s": office.estimate_for(step, ahead), "track_url": app.track_url(e.visit)}
-        return jsonify(app.service.read(view)), 201
+        return jsonify(app.service.read(lambda office, now: ticket_view(app, office, e))), 201
 
     @endpoint(api, "GET", "/api/v1/track/{visit_id}", summary="One ticket's place in the queue (public)",
               tag="hall", responses={200: S.TRACK})

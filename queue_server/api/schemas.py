@@ -80,3 +80,34 @@ TRACK = {"type": "object", "required": ["visit_id", "known"], "properties": {
     "ahead": {"type": "integer"}, "estimated_wait_s": {"type": "integer"}}}
 IMPORTED = {"type": "object", "required": ["imported", "skipped"], "properties": {
     "imported": {"type": "integer"}, "skipped": {"type": "integer"}}}
+
+# ---- bookings (docs/bookings.md) -----------------------------------------------
+START = {"type": "string", "minLength": 10, "maxLength": 40,
+         "description": "ISO-8601 with the offset, e.g. 2026-11-20T10:30:00+03:00"}
+BOOKING = {
+    "type": "object", "required": ["service_id", "start", "name"], "additionalProperties": False,
+    "properties": {"service_id": ID, "start": START,
+                   "name": {"type": "string", "minLength": 1, "maxLength": field_of(ev.BOOKING_CREATED, "name").max_len},
+                   "phone": {"type": ["string", "null"], "maxLength": 32},
+                   "email": {"type": ["string", "null"], "maxLength": field_of(ev.BOOKING_CREATED, "email").max_len},
+                   "lang": _enum(ev.BOOKING_CREATED, "lang")},
+}
+RESCHEDULE = {"type": "object", "required": ["start"], "additionalProperties": False, "properties": {"start": START}}
+BOOKING_OK = {"type": "object", "required": ["code", "service_id", "start", "manage_url"], "properties": {
+    "code": {"type": "string"}, "service_id": {"type": "string"}, "start": START,
+    "manage_url": {"type": "string"}, "state": {"type": "string"}, "status": {"type": "string"},
+    "minutes": {"type": "integer"}}}
+SLOTS = {"type": "object", "required": ["service_id", "date", "slots"], "properties": {
+    "service_id": {"type": "string"}, "date": {"type": "string"},
+    "unavailable": {"enum": ["not_bookable", "past", "beyond_horizon", "blackout", "closed", None]},
+    "slots": {"type": "array", "items": {"type": "object", "required": ["start", "free"], "properties": {
+        "start": START, "free": {"type": "integer", "minimum": 0}}}}}}
+CHALLENGE = {"type": "object", "required": ["challenge", "bits"], "properties": {
+    "challenge": {"type": "string"}, "bits": {"type": "integer"}, "expires_in_s": {"type": "integer"}}}
+CHECK_IN_OK = {**TICKET_OK, "required": [*TICKET_OK["required"], "booking"],
+               "properties": {**TICKET_OK["properties"], "booking": {
+                   "type": "object", "required": ["code", "start"],
+                   "properties": {"code": {"type": "string"}, "start": START, "late": {"type": "boolean"}}}}}
+BOOKING_LIST = {"type": "object", "required": ["date", "bookings"], "properties": {
+    "date": {"type": "string"}, "bookings": {"type": "array", "items": BOOKING_OK},
+    "counts": {"type": "object"}}}

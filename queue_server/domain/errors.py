@@ -52,3 +52,21 @@ class NoCurrentVisitor(DomainError):
 
 class InvalidState(DomainError):
     code = "invalid_state"
+
+
+class SlotUnavailable(DomainError):
+    """A booking's slot is full, or too soon: another slot may do."""
+
+    code = "slot_unavailable"
+
+
+class InvalidSlot(InvalidInput):
+    """Not a slot of the office at all (not a slot's start, a closed day, beyond the horizon)."""
+
+    code = "invalid_slot"
+
+
+class BookingExists(DomainError):
+    """One booking per phone or e-mail per service per day."""
+
+    code = "booking_exists"

@@ -22,18 +22,27 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from . import appeals as ap
 from . import events as ev
+from .bookings import CANCELLED_BY, CHECK_IN_VIA, DELIVERY_CHANNELS, MADE_VIA, NAME_LEN, PURPOSES
+from .bookings import OUTCOMES as DELIVERY_OUTCOMES
 from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES
-from .events import Event
+from .events import Event, parse_at
 from .policy import REASON_MESSAGES
 
-TEXT, INT, NUMBER, BOOL, OBJECT = "text", "int", "number", "bool", "object"
+TEXT, INT, NUMBER, BOOL, OBJECT, LIST, TIME = "text", "int", "number", "bool", "object", "list", "time"
+# How long typed text is kept (`Field.keep`): what clerks type about a visit
+# (`privacy.keep_personal_days` after the event), a booking's name and contacts
+# (`privacy.keep_booking_days` after its slot), and an appeal's file (its customer's
+# name and contacts, what they wrote, the answer: `privacy.keep_appeal_days` after it closes).
+PERSONAL, BOOKING, APPEAL = "personal", "booking", "appeal"
 CHANNELS = ("kiosk", "counter", "remote")
 LANGUAGES = ("ru", "en")
 PAUSE_REASONS = ("break", "paperwork", "lunch", "other")
 DEVICE_KINDS = ("kiosk", "display", "buttons")
 TAKEN_OVER = "taken_over"
 ID_LEN = 64  # visit ids, logins, counter and service ids
+CODE_LEN = 16  # booking codes
 
 
 @dataclass(frozen=True)
@@ -46,10 +55,13 @@ class Field:
     null: bool = True  # null (or absent) allowed
     choices: tuple = ()
     max_len: int | None = None
-    free_text: bool = False  # typed by a clerk: may hold a name or a phone
+    free_text: bool = False  # typed by a clerk or a visitor: may hold a name or a phone
     not_typed: tuple[str, ...] = ()  # the office's own codes in a free-text field
     fields: tuple[Field, ...] = ()  # an object's own keys
     names: tuple[str, ...] = ()  # a str.format template that may use only these plain {names}
+    keep: str = PERSONAL  # which retention blanks free text: PERSONAL, BOOKING or APPEAL
+    items: str = ""  # a list's element type (its choices, or an object's fields, as above)
+    max_items: int | None = None
     doc: str = ""
 
 
@@ -67,26 +79,46 @@ class EventSpec:
 def _reason_params() -> tuple[Field, ...]:
     return (Field("wait_min", NUMBER, required=True, null=False),
             Field("norm_min", NUMBER, required=True, null=False),
-            Field("priority", TEXT, required=True, max_len=ID_LEN))
+            Field("priority", TEXT, required=True, max_len=ID_LEN),
+            Field("due", TEXT, max_len=16, doc="an appointment's local time, e.g. 10:30"))
 
 
 CALL_REASON = Field(
     "reason", OBJECT, doc="why this visitor (docs/call-policy.md)",
     fields=(Field("code", TEXT, required=True, null=False, choices=tuple(REASON_MESSAGES)),
-            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min"),
+            Field("template", TEXT, required=True, null=False, max_len=300, names=("priority", "wait_min", "norm_min", "due"),
                   doc="the sentence, translated when shown"),
             Field("params", OBJECT, required=True, null=False, fields=_reason_params()),
             Field("wait_s", NUMBER), Field("norm_s", NUMBER), Field("priority", TEXT, max_len=ID_LEN),
             Field("urgency", NUMBER), Field("waiting", INT)))
 
 _VISIT, _STEP = ("visit", "service"), ("visit",)
+_BOOKING_CODE = Field("code", TEXT, required=True, null=False, max_len=CODE_LEN, doc="read aloud, e.g. K7M2QXPA")
+_START = Field("start", TIME, required=True, null=False, doc="the slot, ISO-8601 UTC")
+_CODE = Field("code", TEXT, required=True, null=False, max_len=16, doc="the appeal's identification code")
+_DUE = (Field("due_date", TEXT, max_len=10, doc="the answer's due date, local"),
+        Field("due_at", TEXT, max_len=30, doc="the end of that day, UTC"))
+
+
+def _appeal_text(name: str, required: bool = False, doc: str = "") -> Field:
+    return Field(name, TEXT, required=required, null=not required, max_len=ap.LEN[name], free_text=True,
+                 keep=APPEAL, doc=doc)
+
+
+_CONTACT = Field("contact", OBJECT, free_text=True, keep=APPEAL, doc="what the customer gave to be answered by",
+                 fields=tuple(Field(k, TEXT, max_len=ap.LEN[k]) for k in ap.CONTACT_KEYS))
+_SERVED = Field("served", LIST, items=OBJECT, max_items=20, doc="the visit's served steps: whom the rating is for",
+                fields=(Field("service", TEXT, max_len=ID_LEN), Field("counter", TEXT, max_len=ID_LEN),
+                        Field("operator", TEXT, max_len=ID_LEN)))
 
 SPECS: tuple[EventSpec, ...] = (
     EventSpec(ev.VISIT_ISSUED, "a ticket; step 1 is queued in `service` at that instant", needs=_VISIT, data=(
         Field("number", TEXT, required=True, null=False, max_len=16, doc="as printed, e.g. А012"),
         Field("priority", TEXT, choices=PRIORITIES),
         Field("channel", TEXT, choices=CHANNELS),
-        Field("lang", TEXT, choices=LANGUAGES))),
+        Field("lang", TEXT, choices=LANGUAGES),
+        Field("booking", TEXT, max_len=CODE_LEN, doc="the booking checked in with this ticket"),
+        Field("due", TIME, doc="an appointment's slot: called at it (docs/call-policy.md)"))),
     EventSpec(ev.STEP_CALLED, "the step is called to `counter`", needs=(*_STEP, "counter"),
               data=(CALL_REASON,)),
     EventSpec(ev.STEP_RECALLED, "called again", needs=_STEP, data=(
@@ -123,20 +155,92 @@ SPECS: tuple[EventSpec, ...] = (
     EventSpec(ev.DEVICE_OK, "the device recovered; `operator` holds the device name", data=(
         Field("kind", TEXT, choices=DEVICE_KINDS), Field("component", TEXT, max_len=40),
         Field("message", TEXT, max_len=300))),
+    EventSpec(ev.APPEAL_REGISTERED, "an appeal is registered (GOST R 53368 §7.2–7.3); `operator` registered it "
+              "(null: the visitor, from a low rating), `counter` where, `service` what it is about", data=(
+                  _CODE,
+                  Field("kind", TEXT, required=True, null=False, choices=ap.KINDS),
+                  Field("topic", TEXT, required=True, null=False, choices=ap.TOPICS),
+                  Field("channel", TEXT, required=True, null=False, choices=ap.CHANNELS),
+                  _appeal_text("text", True, "the customer's description"),
+                  _appeal_text("requested_action", doc="the measures the customer asks for"),
+                  _appeal_text("immediate_measures", doc="what was done at once"),
+                  _appeal_text("contract"), _CONTACT,
+                  Field("visit_id", TEXT, max_len=ID_LEN, doc="the visit it was registered from"),
+                  Field("answer_days", INT), *_DUE,
+                  Field("repeat_of", TEXT, max_len=16, doc="an earlier complaint of the same customer on the same "
+                        "topic (§7.11)"),
+                  Field("missing", LIST, items=TEXT, choices=ap.MISSING_FIELDS,
+                        doc="what a complaint's record lacked (§7.4)"),
+                  Field("rating", BOOL, doc="registered by the visitor after a low rating"))),
+    EventSpec(ev.APPEAL_EXTENDED, "the answer date is moved (§7.6); the customer gets a written notice", data=(
+        _CODE, Field("days", INT, required=True, null=False), _appeal_text("reason", True), *_DUE,
+        Field("late", BOOL, doc="asked after the due date had passed"))),
+    EventSpec(ev.APPEAL_DECIDED, "the appeal is decided and answered (§7.7–7.8)", data=(
+        _CODE, Field("decision", TEXT, required=True, null=False, choices=ap.DECISIONS),
+        _appeal_text("answer", True), Field("round", INT, doc="1 for the first decision, 2 after a rejection…"),
+        Field("due_at", TEXT, max_len=30, doc="the due moment then in force"),
+        Field("in_time", BOOL), Field("reversed", BOOL, doc="an earlier decision was `unjustified`"))),
+    EventSpec(ev.APPEAL_CLOSED, "the customer's word on the decision: accepted closes the appeal; not accepted "
+              "leaves it open with a new answer date (§7.8)", data=(
+                  _CODE, Field("accepted", BOOL, required=True, null=False), *_DUE)),
+    EventSpec(ev.APPEAL_SLIP, "the acknowledgement slip went to `counter`'s printer, or did not", data=(
+        _CODE, Field("ok", BOOL), Field("error", TEXT, max_len=300))),
+    EventSpec(ev.VISIT_RATED, "the visitor rated the finished visit (GOST R 53368 §8)", needs=("visit",), data=(
+        Field("score", INT, required=True, null=False, choices=(1, 2, 3, 4, 5)),
+        Field("comment", TEXT, max_len=500, free_text=True, doc="the visitor's own words"),
+        Field("via", TEXT, choices=("track", "counter", "pad"), doc="the tracking page, the counter display, "
+              "a rating pad"),
+        Field("keys", INT, doc="a pad's number of keys (3 or 5)"), _SERVED)),
+    EventSpec(ev.MESSAGE_SENT, "an e-mail or SMS went out", data=(
+        Field("channel", TEXT, choices=("email", "sms")), Field("purpose", TEXT, max_len=40),
+        Field("ref", TEXT, max_len=64, doc="what it is about, e.g. `appeal:K7M2QXPA`"),
+        Field("error", TEXT, max_len=300))),
+    EventSpec(ev.MESSAGE_FAILED, "an e-mail or SMS could not be sent (after retries)", data=(
+        Field("channel", TEXT, choices=("email", "sms")), Field("purpose", TEXT, max_len=40),
+        Field("ref", TEXT, max_len=64), Field("error", TEXT, max_len=300))),
     EventSpec(ev.JOURNAL_SET_ASIDE, "an event `qserver doctor --set-aside` took out of the replay; it keeps "
               "its `seq`, time and visit", data=(
                   Field("line", TEXT, required=True, null=False, free_text=True,
                         doc="the whole original line, as JSON text"),
                   Field("problem", TEXT, required=True, null=False, doc="why it was set aside"))),
+    EventSpec(ev.BOOKING_CREATED, "a booking of a slot of `service` (docs/bookings.md); `operator`: the staff "
+              "member who booked for a caller", needs=("service",), data=(
+                  _BOOKING_CODE, _START, Field("minutes", INT, doc="the slot's length"),
+                  Field("name", TEXT, max_len=NAME_LEN, free_text=True, keep=BOOKING),
+                  Field("phone", TEXT, max_len=16, free_text=True, keep=BOOKING, doc="+79123456789"),
+                  Field("email", TEXT, max_len=254, free_text=True, keep=BOOKING),
+                  Field("lang", TEXT, choices=LANGUAGES), Field("via", TEXT, choices=MADE_VIA))),
+    EventSpec(ev.BOOKING_RESCHEDULED, "the booking moves to another slot of its service", needs=("service",),
+              data=(_BOOKING_CODE, _START, Field("minutes", INT), Field("was", TIME, doc="the slot it leaves"))),
+    EventSpec(ev.BOOKING_CANCELLED, "the booking is cancelled: its slot is free again", needs=("service",),
+              data=(_BOOKING_CODE, _START, Field("by", TEXT, choices=CANCELLED_BY))),
+    EventSpec(ev.BOOKING_CHECKED_IN, "the visitor came: `visit` is the ticket issued for the booking",
+              needs=("visit", "service"), data=(
+                  _BOOKING_CODE, _START,
+                  Field("late", BOOL, doc="later than `booking.late_min`: a walk-in ticket instead"),
+                  Field("via", TEXT, choices=CHECK_IN_VIA))),
+    EventSpec(ev.BOOKING_NO_SHOW, "nobody checked in for the booking by the end of its day", needs=("service",),
+              data=(_BOOKING_CODE, _START)),
+    EventSpec(ev.BOOKING_NOTIFIED, "a confirmation, reminder or cancellation went out, or failed for good",
+              data=(_BOOKING_CODE, Field("channel", TEXT, choices=DELIVERY_CHANNELS),
+                    Field("purpose", TEXT, choices=PURPOSES),
+                    Field("outcome", TEXT, required=True, null=False, choices=DELIVERY_OUTCOMES),
+                    Field("error", TEXT, max_len=300, doc="why it failed"))),
 )
 SCHEMA: dict[str, EventSpec] = {s.type: s for s in SPECS}
 EVENT_TYPES = frozenset(SCHEMA)
 
-# What a clerk types: the one way a visitor's name or phone can reach the journal.
-# Blanked after `privacy.keep_personal_days` (JournalStore.blank_texts); the
-# office's own codes in those fields (`not_typed`) are not typed text and stay.
-FREE_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text)
+# What a clerk or a visitor types: the only ways a name or a phone reaches the journal.
+# Blanked after their retention (JournalStore.blank_texts, blank_bookings): a clerk's text
+# `privacy.keep_personal_days` after the event, a booking's name and contacts
+# `privacy.keep_booking_days` after its slot; the office's own codes in those
+# fields (`not_typed`) are not typed text and stay.
+FREE_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == PERSONAL)
+BOOKING_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == BOOKING)
 NOT_TYPED = tuple(sorted({code for s in SPECS for f in s.data for code in f.not_typed}))
+# An appeal's file: kept `privacy.keep_appeal_days` after the appeal closes (JournalStore.blank_appeals).
+APPEAL_TEXT = tuple((s.type, f.name) for s in SPECS for f in s.data if f.free_text and f.keep == APPEAL)
+_BLANK = {TEXT: "", OBJECT: {}}
 
 
 def field_of(type_: str, name: str) -> Field:
@@ -144,12 +248,16 @@ def field_of(type_: str, name: str) -> Field:
     return next(f for f in SCHEMA[type_].data if f.name == name)
 
 
-def without_free_text(e: Event) -> Event | None:
-    """The event with what a clerk typed blanked, or None when it holds none."""
-    for type_, key in FREE_TEXT:
-        if e.type == type_ and e.data.get(key) not in (None, "", *NOT_TYPED):
-            return replace(e, data={**e.data, key: ""})
-    return None
+def without_free_text(e: Event, keep: str | tuple[str, ...] = PERSONAL) -> Event | None:
+    """The event with what was typed blanked (the texts kept as `keep` says: one retention or
+    several), or None when it holds none."""
+    keeps = (keep,) if isinstance(keep, str) else keep
+    spec = SCHEMA.get(e.type)
+    if spec is None:
+        return None
+    blank = {f.name: _BLANK[f.type] for f in spec.data if f.free_text and f.keep in keeps
+             and e.data.get(f.name) not in (None, "", {}, *NOT_TYPED)}
+    return replace(e, data={**e.data, **blank}) if blank else None
 
 
 # ---- checking ---------------------------------------------------------------
@@ -159,9 +267,21 @@ _TYPE_OK: dict[str, Callable[[object], bool]] = {
     NUMBER: lambda v: type(v) is int or type(v) is float,
     BOOL: lambda v: type(v) is bool,
     OBJECT: lambda v: type(v) is dict,
+    LIST: lambda v: type(v) is list,
+    TIME: lambda v: type(v) is str and _is_time(v),
 }
 _TYPE_WORDS = {TEXT: "a string", INT: "a whole number", NUMBER: "a number", BOOL: "true or false",
-               OBJECT: "an object"}
+               OBJECT: "an object", LIST: "a list", TIME: "a time with its zone, ISO-8601"}
+
+
+def _is_time(text: str) -> bool:
+    if len(text) > 40:
+        return False
+    try:
+        parse_at(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bool) -> str | None:
@@ -173,6 +293,11 @@ def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bo
             continue
         if not _TYPE_OK[f.type](v):
             return f"{where}{f.name} must be {_TYPE_WORDS[f.type]}"
+        if f.type == LIST:
+            problem = _check_list(v, f, f"{where}{f.name}", strict)
+            if problem:
+                return problem
+            continue
         if f.choices and v not in f.choices:
             return f"{where}{f.name} must be one of: {', '.join(map(str, f.choices))}"
         if strict and f.max_len is not None and len(v) > f.max_len:
@@ -194,6 +319,21 @@ def _check_object(value: dict, fields: tuple[Field, ...], where: str, strict: bo
 
 
 _NAMES: dict[int, frozenset[str]] = {}  # the field names of each declared tuple of fields
+
+
+def _check_list(values: list, f: Field, where: str, strict: bool) -> str | None:
+    if f.max_items is not None and len(values) > f.max_items:
+        return f"{where} has more than {f.max_items} items"
+    for i, v in enumerate(values):
+        if not _TYPE_OK[f.items](v):
+            return f"{where}[{i}] must be {_TYPE_WORDS[f.items]}"
+        if f.choices and v not in f.choices:
+            return f"{where}[{i}] must be one of: {', '.join(map(str, f.choices))}"
+        if f.fields:
+            problem = _check_object(v, f.fields, f"{where}[{i}].", strict)
+            if problem:
+                return problem
+    return None
 
 
 def _plain_template(text: str, names: tuple[str, ...]) -> bool:
@@ -236,16 +376,22 @@ def check_event(e: Event, strict: bool = True) -> str | None:
 def _describe(f: Field) -> str:
     parts = []
     if f.choices:
-        parts.append("/".join(f"`{c}`" for c in f.choices) + ("/null" if f.null else ""))
+        parts.append("/".join(f"`{c}`" for c in f.choices) + ("/null" if f.null and f.type != LIST else ""))
     elif f.fields:
         parts.append(f"{f.type} of " + ", ".join(f"`{x.name}`" for x in f.fields))
     elif f.type != TEXT:
         parts.append(f.type)
+    if f.type == LIST and f.choices:
+        parts[0] = "list of " + parts[0]
     if f.required:
         parts.append("required")
     if f.max_len:
         parts.append(f"≤ {f.max_len} characters")
-    if f.free_text:
+    if f.free_text and f.keep == BOOKING:
+        parts.append("personal: blanked `privacy.keep_booking_days` after the slot")
+    elif f.free_text and f.keep == APPEAL:
+        parts.append("the appeal's file: blanked `privacy.keep_appeal_days` after the appeal closes")
+    elif f.free_text:
         parts.append("may hold what a clerk typed: blanked after `privacy.keep_personal_days`")
     if f.doc:
         parts.append(f.doc)
@@ -261,5 +407,6 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-__all__ = ["EVENT_TYPES", "FREE_TEXT", "NOT_TYPED", "SCHEMA", "EventSpec", "Field", "check_event",
+__all__ = ["APPEAL_TEXT", "BOOKING_TEXT", "EVENT_TYPES", "FREE_TEXT", "NOT_TYPED", "SCHEMA", "EventSpec", "Field",
+           "check_event",
            "field_of", "markdown_table", "without_free_text"]

@@ -27,6 +27,26 @@ DEVICE_OK = "device.ok"
 
 JOURNAL_SET_ASIDE = "journal.set_aside"
 
+BOOKING_CREATED = "booking.created"
+BOOKING_RESCHEDULED = "booking.rescheduled"
+BOOKING_CANCELLED = "booking.cancelled"
+BOOKING_CHECKED_IN = "booking.checked_in"
+BOOKING_NO_SHOW = "booking.no_show"
+BOOKING_NOTIFIED = "booking.notified"
+BOOKING_TYPES = (BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_CANCELLED, BOOKING_CHECKED_IN,
+                 BOOKING_NO_SHOW, BOOKING_NOTIFIED)
+# The appeals registry (domain/appeals.py) and visitors' ratings of their visits.
+APPEAL_REGISTERED = "appeal.registered"
+APPEAL_EXTENDED = "appeal.extended"
+APPEAL_DECIDED = "appeal.decided"
+APPEAL_CLOSED = "appeal.closed"
+APPEAL_SLIP = "appeal.slip_printed"
+APPEAL_TYPES = (APPEAL_REGISTERED, APPEAL_EXTENDED, APPEAL_DECIDED, APPEAL_CLOSED, APPEAL_SLIP)
+VISIT_RATED = "visit.rated"
+# What the office's outgoing messages (adapters/notify.py) did: sent, or given up.
+MESSAGE_SENT = "message.sent"
+MESSAGE_FAILED = "message.failed"
+
 # `visit.cancelled` by the office itself: a ticket still waiting when its day
 # ended. Tickets are for one day (their numbers start over), so none carries over.
 DAY_OVER = "day_over"

@@ -11,7 +11,11 @@ the same everywhere (docs/journal.md, "Definitions"):
   transfer; a no-show step has neither; a step still open has its wait if it
   was called, no service;
 * a visit's TOTAL runs from the ticket to the end of its last step; a ticket
-  the office cancelled at midnight (`day_over`) stays open.
+  the office cancelled at midnight (`day_over`) stays open;
+* a booked visitor's first step (a ticket with `due`, docs/bookings.md) waits
+  from the later of the ticket and the slot: coming early is the visitor's
+  choice, not the office's delay; called before the slot (as a walk-in), it
+  waited 0.
 
 Each user subclasses `Fold` and tallies what it needs in the hooks, which
 get the visit's record `v` (a list; slots V_*, a subclass may append its own
@@ -50,10 +54,11 @@ CODES = {
 FINISHED, TRANSFERRED, NO_SHOW, CANCELLED, OPEN = "finished", "transferred", "no_show", "cancelled", "open"
 
 # slots of a visit's record: when it was issued, its current step (number, service,
-# queued, first and last call, start), who called it first and who has it now, recalls
+# queued, first and last call, start), who called it first and who has it now, recalls,
+# and a booked visitor's slot (None for a walk-in)
 (V_ISSUED, V_STEP, V_SVC, V_QUEUED, V_FIRST, V_LAST, V_STARTED,
- V_CALL_CTR, V_CALL_OP, V_CTR, V_OP, V_RECALLS) = range(12)
-CORE_SLOTS = 12
+ V_CALL_CTR, V_CALL_OP, V_CTR, V_OP, V_RECALLS, V_DUE) = range(13)
+CORE_SLOTS = 13
 
 # the fields a row is read by, in this order
 FIELDS = ("type", "at", "visit", "step", "service", "counter", "operator", "data")
@@ -91,6 +96,22 @@ def data_of(data: Any) -> dict:
             _parsed[data] = parsed
         return parsed
     return dict(data)
+
+
+def due_of(data: Any) -> datetime | None:
+    """A ticket's slot when it is a booked visitor's (`due` in its data), else None. Text is
+    looked into before it is parsed: a walk-in's ticket (nearly all of them) costs one search."""
+    if data.__class__ is not dict:
+        if not data or (b'"due"' if isinstance(data, bytes) else '"due"') not in data:
+            return None
+        data = data_of(data)
+    due = data.get("due")
+    if not due:
+        return None
+    try:
+        return datetime.fromisoformat(due.replace("Z", "+00:00"))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def durations(v: list, t: datetime, how: str) -> tuple[timedelta | None, timedelta | None]:
@@ -173,8 +194,10 @@ class Fold:
                         if code >= C_OPENED:
                             counter_event(code, e[k_counter], t, at)
                         continue
-                    v = open_visits[visit] = [t, e[k_step] or 1, e[k_service], t, None, None, None,
-                                              None, None, None, None, 0]
+                    due = due_of(e[k_data])
+                    v = open_visits[visit] = [t, e[k_step] or 1, e[k_service],
+                                              due if due is not None and due > t else t, None, None, None,
+                                              None, None, None, None, 0, due]
                     issued(v, t, at, e)
                     continue
                 if t >= t1:
@@ -185,6 +208,8 @@ class Fold:
                 if code == CALLED or code == RECALLED:
                     v[V_LAST] = t
                     if v[V_FIRST] is None:
+                        if t < v[V_QUEUED] and v[V_DUE] is not None:
+                            v[V_QUEUED] = t  # a booked visitor called before the slot: no wait
                         v[V_FIRST] = t
                         v[V_CTR] = v[V_CALL_CTR] = e[k_counter]
                         v[V_OP] = v[V_CALL_OP] = e[k_operator]
@@ -200,6 +225,8 @@ class Fold:
                     if v[V_STARTED] is None:
                         v[V_STARTED] = t
                         if v[V_FIRST] is None:  # started without a call: the wait ends here
+                            if t < v[V_QUEUED] and v[V_DUE] is not None:
+                                v[V_QUEUED] = t
                             v[V_FIRST] = t
                             v[V_CTR] = v[V_CALL_CTR] = e[k_counter]
                             v[V_OP] = v[V_CALL_OP] = e[k_operator]
@@ -222,6 +249,7 @@ class Fold:
                     v[V_STEP] = (step if step is not None else v[V_STEP]) + 1
                     v[V_SVC] = to
                     v[V_QUEUED] = t
+                    v[V_DUE] = None
                     v[V_FIRST] = v[V_LAST] = v[V_STARTED] = None
                     v[V_CALL_CTR] = v[V_CALL_OP] = v[V_CTR] = v[V_OP] = None
                     v[V_RECALLS] = 0

@@ -43,6 +43,15 @@ class WorkingHours:
             day=opens.strftime("%d.%m"), time=opens.strftime("%H:%M"), opens_at=opens.isoformat(),
         )
 
+    def check_open(self, now: datetime) -> None:
+        """Raise OfficeClosed outside opening hours: a booked visitor checks in until
+        closing time, past the last-ticket time that stops walk-ins."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        today = self.hours_on(local)
+        if today and today.open <= local.time() <= today.close:
+            return
+        self.check_issue(now)
+
     def next_opening(self, local: datetime) -> datetime | None:
         for offset in range(0, 8):
             day = (local + timedelta(days=offset)).date()

@@ -63,6 +63,10 @@ class Visit:
     lang: str = "ru"
     steps: list[Step] = field(default_factory=list)
     closed_at: datetime | None = None
+    booking: str | None = None  # the booking checked in with this ticket
+    due: datetime | None = None  # an appointment's slot (policy.py)
+    rating: tuple[int, str] | None = None  # the visitor's score and comment (visit.rated)
+    complained: bool = False  # a complaint was registered from that rating
 
     @property
     def current_step(self) -> Step:

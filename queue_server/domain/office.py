@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from . import events as ev
+from .appeals import AppealRegistry, AppealRules
+from .bookings import BookingBook
 from .catalog import APPEAL_KINDS, APPEAL_TOPICS, OUTCOMES, PRIORITIES, Catalog
 from .errors import (
     CounterBusy,
@@ -46,6 +48,7 @@ from .model import (
     Visit,
 )
 from .policy import choose_next
+from .slots import BookingRules
 
 _NUMBER = re.compile(r"^(\D*)(\d+)$")
 RECENT_CALLS = 12
@@ -57,10 +60,14 @@ def _arrival(step: Step) -> int:
 
 
 class Office:
-    def __init__(self, catalog: Catalog, hours: WorkingHours):
+    def __init__(self, catalog: Catalog, hours: WorkingHours, appeal_rules: AppealRules | None = None,
+                 booking_rules: BookingRules | None = None):
         self.catalog = catalog
         self.hours = hours
+        # appeals live for years, not a day: the registry is folded from the whole journal
+        self.appeals = AppealRegistry(appeal_rules or AppealRules(timezone=catalog.timezone))
         self.tz = ZoneInfo(catalog.timezone)
+        self.bookings = BookingBook(catalog, hours, booking_rules)
         self.visits: dict[str, Visit] = {}
         self.queues: dict[str, list[Step]] = {sid: [] for sid in catalog.services}
         self.counters = {cid: CounterState(cid) for cid in catalog.counters}
@@ -141,23 +148,48 @@ class Office:
         channel: str = "kiosk",
         lang: str = "ru",
         visit_id: str | None = None,
+        booking: str | None = None,
+        due: datetime | None = None,
     ) -> Event:
+        """A ticket. `booking`: the booking it is checked in for (then the office need only
+        be open, not before the last-ticket time); `due`: its slot, when it is an appointment."""
         if service_id not in self.catalog.services:
             raise InvalidInput("Unknown service {service_id}", service_id=service_id)
         if priority is not None and priority not in PRIORITIES:
             raise InvalidInput("Unknown priority {priority}", priority=priority)
         _check_choice("channel", channel, CHANNELS)
         _check_choice("lang", lang, LANGUAGES)
-        self.hours.check_issue(now)
+        if booking is None:
+            self.hours.check_issue(now)
+        else:
+            self.hours.check_open(now)
         prefix = self.catalog.services[service_id].prefix
         n = self._numbers.get((self.local_date(now), prefix), 0) + 1
         visit_id = visit_id or secrets.token_hex(6)
         while visit_id in self.visits:
             visit_id = secrets.token_hex(6)
-        return Event(
-            ev.VISIT_ISSUED, now, visit=visit_id, step=1, service=service_id,
-            data={"number": f"{prefix}{n:03d}", "priority": priority, "channel": channel, "lang": lang},
-        )
+        data = {"number": f"{prefix}{n:03d}", "priority": priority, "channel": channel, "lang": lang}
+        if booking is not None:
+            data["booking"] = booking
+        if due is not None:
+            data["due"] = ev.format_at(due)
+        return Event(ev.VISIT_ISSUED, now, visit=visit_id, step=1, service=service_id, data=data)
+
+    def check_in_booking(self, code: str, now: datetime, via: str, operator: str | None = None) -> list[Event]:
+        """A booked visitor came: a ticket for their service, an appointment due at the slot,
+        or a walk-in ticket when they are later than `booking.late_min` (bookings.py)."""
+        try:
+            booking, late = self.bookings.check_in(code, now, via)
+        except InvalidState:
+            b = self.bookings.bookings.get(code)
+            visit = self.visits.get(b.visit_id or "") if b is not None else None
+            if visit is not None:
+                raise InvalidState("This booking is already checked in: your number is {number}",
+                                   number=visit.number) from None
+            raise
+        issued = self.issue(booking.service_id, now, None if late else "appointment", "remote", booking.lang,
+                            booking=booking.code, due=None if late else booking.start)
+        return [issued, self.bookings.checked_in(booking, issued.visit or "", late, via, now, operator)]
 
     def open_counter(self, counter_id: str, operator: str, now: datetime, takeover: bool = False,
                      supervisor: bool = False) -> list[Event]:
@@ -324,7 +356,8 @@ class Office:
         d = e.data
         assert e.visit is not None and e.service is not None  # the event schema requires both
         visit = Visit(e.visit, d["number"], e.at, d.get("priority"), d.get("channel") or "kiosk",
-                      d.get("lang") or "ru")
+                      d.get("lang") or "ru", booking=d.get("booking"),
+                      due=ev.parse_at(d["due"]) if d.get("due") else None)
         self.visits[e.visit] = visit
         self._enqueue(visit, Step(e.visit, e.step or 1, e.service, self._queue_time(e.at)))
         m = _NUMBER.match(visit.number)
@@ -369,9 +402,13 @@ class Office:
 
     def _call_record(self, step: Step, e: Event) -> dict:
         visit = self.visits[step.visit_id]
-        return {"number": visit.number, "counter_id": e.counter, "service_id": step.service_id,
-                "at": ev.format_at(e.at), "visit_id": visit.id, "lang": visit.lang,
-                "recall": e.type == ev.STEP_RECALLED}
+        record = {"number": visit.number, "counter_id": e.counter, "service_id": step.service_id,
+                  "at": ev.format_at(e.at), "visit_id": visit.id, "lang": visit.lang,
+                  "recall": e.type == ev.STEP_RECALLED}
+        reason = step.reason or {}
+        if reason.get("code") == "appointment":  # the hall sees why this one came first
+            record["appointment"] = (reason.get("params") or {}).get("due")
+        return record
 
     def _started(self, e: Event) -> None:
         step = self._step(e)
@@ -429,6 +466,18 @@ class Office:
         for vid in [v.id for v in self.visits.values() if v.closed_at and v.closed_at < horizon]:
             del self.visits[vid]
 
+    def _rated(self, e: Event) -> None:
+        visit = self.visits.get(e.visit or "")
+        if visit is not None:
+            visit.rating = (e.data["score"], e.data.get("comment") or "")
+
+    def _appeal_event(self, e: Event) -> None:
+        self.appeals.apply(e)
+        if e.type == ev.APPEAL_REGISTERED and e.data.get("rating"):
+            visit = self.visits.get(e.data.get("visit_id") or "")
+            if visit is not None:
+                visit.complained = True
+
     def _dequeue(self, step: Step) -> None:
         queue = self.queues.get(step.service_id, [])
         i = bisect.bisect_left(queue, step.arrival, key=_arrival)
@@ -459,6 +508,9 @@ class Office:
             c.status, c.pause_reason = COUNTER_OPEN, None
         c.since = e.at
 
+    def _booking_event(self, e: Event) -> None:
+        self.bookings.apply(e)
+
 
 def _check_choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
     if value is not None and value not in allowed:
@@ -478,4 +530,7 @@ _HANDLERS = {
     ev.COUNTER_CLOSED: Office._counter_event,
     ev.COUNTER_PAUSED: Office._counter_event,
     ev.COUNTER_RESUMED: Office._counter_event,
+    **{t: Office._booking_event for t in ev.BOOKING_TYPES},
+    ev.VISIT_RATED: Office._rated,
+    **{t: Office._appeal_event for t in (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)},
 }

@@ -17,7 +17,7 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from .labels import translator
-from .layout import HOUR, INT, MIN, SHARE, TEXT, VERDICT, sections, title, with_unit
+from .layout import HOUR, INT, MIN, NUM, SHARE, TEXT, VERDICT, sections, title, with_unit
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +37,8 @@ def cell(value, kind: str, _) -> str:
         return number(value / 60)
     if kind == SHARE:
         return number(value * 100)
+    if kind == NUM:
+        return f"{value:.2f}".replace(".", ",")
     if kind in (INT, HOUR):
         return str(value)
     if kind == VERDICT:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import (
     APPEAL_KINDS,
@@ -27,44 +28,96 @@ from queue_server.domain.catalog import (
     Service,
 )
 
-from .facts import Facts, from_tally
+from .appeal_figures import registry_figures
+from .bookings import booking_counts
+from .facts import METRIC_BOOKED, Facts, from_tally
+from .feedback import feedback_of
 from .groups import US_PER_S, Figures, Folded, Group, fold, mean_s, seconds
 from .stats import share
-from .timing import scan, scan_days
+from .timing import EXTRA_TYPES, scan, scan_days
 
 REPORT_VERSION = 1
 
 
-def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None) -> dict:
+def daily_report(events: Iterable, catalog: Catalog, day: date, tz: str | None = None, *,
+                 bookings: Iterable | None = None, appeal_lines: Iterable | None = None,
+                 as_of: datetime | None = None) -> dict:
     """Timing report of one office day (the local calendar day in ``tz``).
 
     ``events``: the journal in order, as ``Event`` objects, journal-line dicts
     or rows in the line's column order (see ``rows.py``); events outside the
     day are skipped, so the caller may pass a wider slice. ``tz`` defaults to
-    the catalog's time zone.
+    the catalog's time zone. ``bookings``: the `booking.*` lines of a span wide
+    enough to hold the day's bookings from when they were made to their outcome
+    (bookings.py); None counts those among ``events``.
     """
     tz = tz or catalog.timezone
-    facts = from_tally(scan(events, catalog, day, tz), catalog)
-    return dated(render(facts, Book.of(catalog, tz)), day)
+    T = scan(events, catalog, day, tz)
+    report = render(from_tally(T, catalog), Book.of(catalog, tz))
+    registers(report, day, day, tz, T.booking_rows if bookings is None else bookings,
+              _appeal_lines(T.extra) if appeal_lines is None else appeal_lines, as_of)
+    return dated(report, day)
 
 
 def period_report(events: Iterable, catalog: Catalog, start: date, end: date,
-                  tz: str | None = None) -> dict:
+                  tz: str | None = None, *, bookings: Iterable | None = None,
+                  appeal_lines: Iterable | None = None, as_of: datetime | None = None) -> dict:
     """Timing report of the days ``start``..``end`` inclusive, plus a row per day:
-    the sum of the days' reports (each day read as ``daily_report`` reads it)."""
+    the sum of the days' reports (each day read as ``daily_report`` reads it).
+
+    ``bookings``: the ``booking.*`` lines that tell what became of the period's bookings
+    (report_service.booking_lines); without them, the period's own lines.
+    ``appeal_lines``: every ``appeal.*`` line up to the period's end (the registry's
+    history, for what is overdue or decided of earlier appeals); without it, the
+    period's own lines. ``as_of``: now, when the period has not ended yet."""
     tz = tz or catalog.timezone
-    facts = period_facts(events, catalog, start, end, tz)
+    tallies = scan_days(events, catalog, start, end, tz)
+    facts = Facts(start, (end - start).days + 1)
+    for tally in tallies:
+        facts.merge(from_tally(tally, catalog))
     book = Book.of(catalog, tz)
-    return dated(render(facts, book), start, end, days(facts, book))
+    report = render(facts, book)
+    if bookings is None:
+        bookings = [row for T in tallies for row in T.booking_rows]
+    if appeal_lines is None:
+        appeal_lines = _appeal_lines(line for T in tallies for line in T.extra)
+    registers(report, start, end, tz, bookings, appeal_lines, as_of)
+    return dated(report, start, end, days(facts, book))
 
 
-def period_facts(events: Iterable, catalog: Catalog, start: date, end: date, tz: str,
-                 office=None) -> Facts:
-    """The exact facts of each day of a journal slice, added up."""
-    total = Facts(start, (end - start).days + 1)
-    for tally in scan_days(events, catalog, start, end, tz):
-        total.merge(from_tally(tally, catalog, office))
-    return total
+def _appeal_lines(extra: Iterable[dict]) -> list[dict]:
+    return [line for line in extra if line["type"] in EXTRA_TYPES and line["type"] != "visit.rated"]
+
+
+def registers(report: dict, start: date, end: date, tz: str, bookings: Iterable, appeal_lines: Iterable,
+              as_of: datetime | None = None) -> dict:
+    """The figures a report reads from whole registers rather than from facts: what became
+    of the bookings of the period's slots (bookings.py; the wait from the slot stays from
+    the facts) and the appeals registry (appeal_figures.py), from their lines."""
+    counts, registry = register_figures(start, end, tz, bookings, appeal_lines, as_of)
+    report["bookings"] = {**counts, "wait_from_slot": report["bookings"]["wait_from_slot"]}
+    report["appeals_registry"] = registry
+    return report
+
+
+def register_figures(start: date, end: date, tz: str, bookings: Iterable, appeal_lines: Iterable,
+                     as_of: datetime | None = None) -> tuple[dict, dict]:
+    """One office's bookings' counts and appeals registry figures of the days start..end
+    (both are counts: several offices' add up, `add_up`)."""
+    zone = ZoneInfo(tz)
+    first = datetime.combine(start, time(0), zone)
+    last = datetime.combine(end + timedelta(days=1), time(0), zone)
+    return booking_counts(bookings, start, end, tz), registry_figures(appeal_lines, first, last, as_of)
+
+
+def add_up(into: dict, other: dict) -> dict:
+    """Add nested counts (dicts of ints, as `register_figures` gives) into `into`."""
+    for key, value in other.items():
+        if isinstance(value, dict):
+            add_up(into.setdefault(key, {}), value)
+        else:
+            into[key] = into.get(key, 0) + value
+    return into
 
 
 def dated(report: dict, start: date, end: date | None = None, day_rows: list | None = None) -> dict:
@@ -124,11 +177,14 @@ def render(facts: Facts, book: Book, ranks: dict | None = None, scope=None) -> d
     them). Without ranks the facts hold their exact durations.
     """
     F = fold(facts.combos, book.roles, book.services, book.counters)
-    total = Figures()
+    total, booked = Figures(), Figures()
     for day in facts.days:
         total.add(day.total)
+        booked.add(day.booked)
     if ranks is not None:
         _rank(F, total, ranks, scope)
+        if booked.n:
+            booked.ranked = ranks[(scope, "visit", None, METRIC_BOOKED)]
     return {
         "version": REPORT_VERSION,
         "office": book.office,
@@ -140,6 +196,10 @@ def render(facts: Facts, book: Book, ranks: dict | None = None, scope=None) -> d
         "counters": _counters(facts, F, book),
         "operators": _operators(F, book),
         "appeals": _appeals(facts),
+        # the counts of the bookings come from their lines (`registers`); the wait that counts
+        # for a booked visitor, from the later of check-in and the slot, from the facts
+        "bookings": {"wait_from_slot": booked.summary()},
+        "feedback": feedback_of(facts.counts),
     }
 
 

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from itertools import repeat
 from operator import floordiv
 
+from .feedback import rating_counts
 from .groups import US_PER_S, Combo, Figures
 from .timing import K_OPEN_T, K_PAUSED_T, V_DAY, Tally
 
@@ -79,6 +80,8 @@ class Day:
     multi_role: int = 0  # visits through two or more roles
     transfers: int = 0
     total: Figures = field(default_factory=Figures)  # visit times of completed visits
+    # booked visitors' first waits, from the later of check-in and the slot (within: their role's norm)
+    booked: Figures = field(default_factory=Figures)
 
     def add(self, other: Day) -> None:
         self.visits += other.visits
@@ -88,6 +91,7 @@ class Day:
         self.multi_role += other.multi_role
         self.transfers += other.transfers
         self.total.add(other.total)
+        self.booked.add(other.booked)
 
 
 def _add_into(table: dict, key, values: list, maxima: tuple[int, ...] = ()) -> None:
@@ -201,6 +205,11 @@ def from_tally(T: Tally, catalog, office=None) -> Facts:
     day.open = sum(1 for v in T.open_visits.values() if v[V_DAY] == 0)
     day.multi_role, day.transfers = T.multi_role, T.transfers
     day.total.add_values(_us(T.totals[0]), catalog.visit_norm_s * US_PER_S)
+    booked = sorted(_us(T.booked_waits))
+    if booked:  # judged against each one's own role's norm as the pass met it: all are judged
+        day.booked.runs.append(booked)
+        day.booked.add_sums(len(booked), sum(booked), booked[-1], T.booked_within, len(booked))
+    F.counts.update(rating_counts(T.extra))
     for h in range(24):
         if T.h_arrivals[h] or T.h_steps[h] or T.h_waiting_max[h]:
             F.flow[h] = [T.h_arrivals[h], T.h_steps[h], T.h_waiting_max[h]]
@@ -219,7 +228,8 @@ def from_tally(T: Tally, catalog, office=None) -> Facts:
 # with (office_id, unit, start) in front; docs/reports.md describes them.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact_day": ((), ("visits", "no_shows", "cancelled", "open_at_close", "multi_role", "transfers",
-                      "total_n", "total_sum", "total_max", "total_within", "total_normed")),
+                      "total_n", "total_sum", "total_max", "total_within", "total_normed",
+                      "booked_n", "booked_sum", "booked_max", "booked_within", "booked_normed")),
     "fact_role": (("role",), ("steps", "wait_n", "wait_sum", "service_n", "service_sum")),
     "fact_combo": (("service", "role", "counter", "operator"),
                    ("steps", "no_shows", "recalls", "open",
@@ -234,8 +244,11 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # visit): kept for months, quarters and years, so a long period needs no regrouping
     "fact_hist_group": (("dim", "key", "metric", "bin"), ("n", "us")),
 }
-MAXIMA = frozenset({"total_max", "wait_max", "service_max", "waiting_max"})
-METRIC_WAIT, METRIC_SERVICE, METRIC_TOTAL = "w", "s", "t"
+MAXIMA = frozenset({"total_max", "booked_max", "wait_max", "service_max", "waiting_max"})
+# a histogram's metric: waits and services of a (service, role, counter, operator); the
+# visit times, and booked visitors' waits from their slot, of the day (no other key)
+METRIC_WAIT, METRIC_SERVICE, METRIC_TOTAL, METRIC_BOOKED = "w", "s", "t", "b"
+VISIT_METRICS = (METRIC_TOTAL, METRIC_BOOKED)
 
 
 def _sums(f: Figures) -> list:
@@ -263,7 +276,7 @@ def rows(F: Facts) -> Iterator[tuple[str, int, tuple]]:
         raise ValueError("facts are stored a day at a time")
     day = F.days[0]
     yield "fact_day", 0, (day.visits, day.no_shows, day.cancelled, day.open, day.multi_role,
-                          day.transfers, *_sums(day.total))
+                          day.transfers, *_sums(day.total), *_sums(day.booked))
     for (_d, role), row in F.day_roles.items():
         yield "fact_role", 0, (role, *row)
     for (_office, sid, role, ctr, op), c in F.combos.items():
@@ -272,8 +285,9 @@ def rows(F: Facts) -> Iterator[tuple[str, int, tuple]]:
         for metric, f in ((METRIC_WAIT, c.wait), (METRIC_SERVICE, c.service)):
             for b, (n, us) in sorted(_histogram(f).items()):
                 yield "fact_hist", 0, (sid, role, ctr, op, metric, b, n, us)
-    for b, (n, us) in sorted(_histogram(day.total).items()):
-        yield "fact_hist", 0, (None, None, None, None, METRIC_TOTAL, b, n, us)
+    for metric, f in ((METRIC_TOTAL, day.total), (METRIC_BOOKED, day.booked)):
+        for b, (n, us) in sorted(_histogram(f).items()):
+            yield "fact_hist", 0, (None, None, None, None, metric, b, n, us)
     for (hour, role), row in F.hours.items():
         yield "fact_hour", 0, (hour, role, *row)
     for hour, row in F.flow.items():

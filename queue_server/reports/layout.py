@@ -25,6 +25,7 @@ from .labels import (
 
 # cell kinds
 TEXT, INT, MIN, SHARE, VERDICT, HOUR = "text", "int", "min", "share", "verdict", "hour"
+NUM = "num"  # a plain number with two decimals (a mean score)
 
 
 @dataclass
@@ -85,12 +86,19 @@ def _timing_cells(summary: dict, norm: int | None, with_norm: bool, ok=None,
 
 def sections(report: dict, lang: str) -> list[Section]:
     """The report's tables, in reading order, with translated titles."""
+    from .layout_appeals import feedback_sections, quarter_sections, registry_sections
+
+    if report.get("kind") == "appeals_quarter":
+        return quarter_sections(report, lang)
     _ = translator(lang)
     out = [_summary(report, lang, _), _roles(report, lang, _)]
     if report.get("offices") is not None:
         out.append(_offices(report, lang, _))
     out += [_hours(report, lang, _), _services(report, lang, _), _counters(report, _),
             _operators(report, _), _appeals(report, _)]
+    if report.get("bookings") is not None:
+        out.append(_bookings(report, _))
+    out += feedback_sections(report, lang) + registry_sections(report, lang)
     if report.get("days") is not None:
         out.append(_days(report, lang, _))
     return out
@@ -109,6 +117,10 @@ def office_label(report: dict, _) -> str:
 
 def title(report: dict, lang: str) -> str:
     _ = translator(lang)
+    if report.get("kind") == "appeals_quarter":
+        from .layout_appeals import quarter_title
+
+        return quarter_title(report, lang)
     if report.get("kind") == "period":
         return _("Timing report for {start} - {end}").format(
             start=local_date(report["from"], lang), end=local_date(report["to"], lang))
@@ -287,6 +299,30 @@ def _appeals(report: dict, _) -> Section:
         for key, n in counts.items():
             rows.append([group, word(table, key, _), n])
     return Section("appeals", _("Appeals of finished visits"), cols, rows)
+
+
+def _bookings(report: dict, _) -> Section:
+    """Pre-registration: what became of the period's bookings, and the wait from the slot."""
+    b = report["bookings"]
+    w = b["wait_from_slot"]
+    rows: list[tuple[str, object, str]] = [
+        (_("Bookings made in the period (for any day)"), b["made"], INT),
+        (_("Bookings for the period"), b["booked"], INT),
+        (_("of them booked by staff for a caller"), b["by_staff"], INT),
+        (_("Kept: checked in on time"), b["kept"], INT),
+        (_("Late: checked in after the grace time, served as walk-ins"), b["late"], INT),
+        (_("Did not come"), b["no_show"], INT),
+        (_("Not yet due"), b["pending"], INT),
+        (_("Cancelled"), b["cancelled"], INT),
+        (_("Booked visitors called"), w["n"], INT),
+    ]
+    for key, label in STATS:
+        rows.append((_("Wait from the booked time: {figure}").format(figure=_(label)), w[key], MIN))
+    rows.append((_("Wait from the booked time: within the norm"), w["within_norm_share"], SHARE))
+    return Section("bookings", _("Bookings (pre-registration)"),
+                   [Column("label", _("Indicator"), TEXT), Column("value", _("Value"), TEXT)],
+                   [[label, value] for label, value, _kind in rows],
+                   [kind for _label, _value, kind in rows])
 
 
 def _days(report: dict, lang: str, _) -> Section:

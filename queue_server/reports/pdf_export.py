@@ -27,6 +27,7 @@ from .labels import name_in, translator
 from .layout import (
     HOUR,
     MIN,
+    NUM,
     SHARE,
     TEXT,
     VERDICT,
@@ -84,6 +85,9 @@ def cell(value, kind: str, lang: str, _, hours: bool = False) -> str:
         return _("within") if value else _("over")
     if kind == HOUR:
         return f"{value:02d}:00"
+    if kind == NUM:
+        text = f"{value:.2f}"
+        return text if lang == "en" else text.replace(".", ",")
     return str(value)
 
 
@@ -270,12 +274,12 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
                    charts.arrivals_by_hour(report, lang, _, FONT)]], colWidths=[90 * mm, 90 * mm])
     story.append(pair)
 
-    def block(key: str, keys: list[str] | None, widths=None):
+    def block(key: str, keys: list[str] | None, widths=None, together: bool = False):
         section = by_key.get(key)
         if section is None or not section.rows:
             return
-        story.append(Paragraph(_escape(section.title), st.h2))
-        story.append(_table(section, keys, lang, _, st, roles, widths))
+        parts = [Paragraph(_escape(section.title), st.h2), _table(section, keys, lang, _, st, roles, widths)]
+        story.extend([KeepTogether(parts)] if together else parts)
 
     block("offices", None)
     block("hours", None)
@@ -288,6 +292,10 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
         block("operators", ["operator", "steps", "no_shows", "wait_mean_s", "wait_p90_s",
                             "wait_share", "service_mean_s", "service_p90_s", "service_share"])
     block("appeals", None, [45 * mm, 60 * mm, 20 * mm])
+    block("bookings", None, [100 * mm, 30 * mm], together=True)  # a short table: kept with its heading
+    block("feedback", None)  # visitors' ratings, the appeals registry (layout_appeals.py)
+    block("appeals_registry", None, [120 * mm, 30 * mm])
+    block("appeals_matrix", None)
     block("days", None)
     story.append(Spacer(1, 8))
     notes = []
@@ -304,7 +312,10 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
                  _("Norms are average values (GOST R 53368-2009): a role keeps its norm when "
                    "the mean is within it. Median and 90th percentile are nearest-rank. "
                    "Visits still open at closing time are counted apart and left out of "
-                   "visit times.")):
+                   "visit times."),
+                 *((_("Bookings: a booked visitor's first wait runs from the later of the check-in and the "
+                      "booked time; one who checks in later than the grace time is served as a walk-in."),)
+                   if report.get("bookings") else ())):
         story.append(Paragraph(_escape(note), st.note))
 
     buf = io.BytesIO()

@@ -46,10 +46,12 @@ from queue_server.domain.fold import (
     V_CALL_CTR,
     V_CALL_OP,
     V_CTR,
+    V_DUE,
     V_FIRST,
     V_ISSUED,
     V_OP,
     V_RECALLS,
+    V_STEP,
     V_SVC,
     Fold,
     UnreadableEvent,
@@ -81,6 +83,7 @@ class Tally:
         # counter and operator are the ones who called (served, for services)
         self.groups: dict[tuple, list] = {}
         self.totals: list[list[timedelta]] = [[] for _ in range(ndays)]  # by day
+        self.extra: list[dict] = []  # ratings and appeals lines of the period (`_Pass.other`)
         self.visits = [0] * ndays
         self.no_shows = [0] * ndays
         self.cancelled = [0] * ndays
@@ -93,6 +96,11 @@ class Tally:
         self.h_arrivals = [0] * 24  # by local hour of day, summed over days
         self.h_steps = [0] * 24
         self.h_waiting_max = [0] * 24
+        # booked visitors' first steps: the wait that counts for them (from the slot), and
+        # how many were within their role's wait norm; the booking.* rows the pass met
+        self.booked_waits: list[timedelta] = []
+        self.booked_within = 0
+        self.booking_rows: list = []
 
 
 _CHANNEL = re.compile(r'"channel"\s*:\s*"([^"\\]*)"')
@@ -116,6 +124,12 @@ def _issue_fields(data) -> tuple[str | None, str | None]:
 
 
 
+# the lines `_Pass.other` keeps, and the names it keeps their fields under
+EXTRA_TYPES = frozenset({"visit.rated", "appeal.registered", "appeal.extended", "appeal.decided",
+                         "appeal.closed", "appeal.slip_printed"})
+EXTRA_FIELDS = ("type", "at", "visit", "step", "service", "counter", "operator", "data")
+
+
 class _Pass(Fold):
     """The fold's hooks, tallying into one Tally."""
 
@@ -128,6 +142,8 @@ class _Pass(Fold):
         self.h_waiting_max = T.h_waiting_max
         self.h_steps = T.h_steps
         self.role_of = {sid: svc.role for sid, svc in catalog.services.items()}
+        self.wait_norm = {sid: timedelta(seconds=catalog.roles[svc.role].wait_norm_s)
+                          for sid, svc in catalog.services.items() if svc.role in catalog.roles}
         self.waiting = 0  # tickets queued and not yet called, right now
         self.last_end = bounds[0]  # when the last step ended: the office's last activity
         self.bucket = _buckets(zone, T.start.toordinal())
@@ -135,7 +151,23 @@ class _Pass(Fold):
 
     def run(self, rows, keys, parse) -> None:
         self.k_data = keys[7]
+        self.keys, self.parse = keys, parse
         super().run(rows, keys, parse)
+
+    def other(self, e) -> None:
+        """Events no visit follows. Ratings and the appeals registry: their lines in the period
+        are kept as plain lines for their own sections (reports/feedback.py, appeal_figures.py);
+        the booking.* lines as they come, for the bookings' counts (reports/bookings.py)."""
+        keys = self.keys
+        kind = e[keys[0]]
+        if kind in EXTRA_TYPES:
+            t = self.parse(e[keys[1]])
+            if self.start <= t < self.end:
+                line = {name: e[k] for name, k in zip(EXTRA_FIELDS, keys, strict=True)}
+                line["at"], line["data"] = t, data_of(line["data"])
+                self.T.extra.append(line)
+        elif kind.__class__ is str and kind.startswith("booking."):
+            self.T.booking_rows.append(e)
 
     def _group(self, key: tuple) -> list:
         g = self.groups[key] = [[], [], 0, 0, 0, 0]
@@ -191,6 +223,11 @@ class _Pass(Fold):
                 self.waiting -= 1  # left the queue without being called
             return
         g[G_WAITS].append(wait)
+        if v[V_DUE] is not None and v[V_STEP] == 1:
+            T = self.T
+            T.booked_waits.append(wait)
+            norm = self.wait_norm.get(v[V_SVC])
+            T.booked_within += norm is not None and wait <= norm
         if service is not None:
             if v[V_CTR] != ctr or v[V_OP] != op:  # served elsewhere than called
                 key = (v[V_SVC], v[V_CTR], v[V_OP], v[V_DAY], v[V_QHOUR])

@@ -15,9 +15,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .labels import translator
-from .layout import HOUR, INT, MIN, SHARE, TEXT, VERDICT, Section, sections, title, with_unit
+from .layout import HOUR, INT, MIN, NUM, SHARE, TEXT, VERDICT, Section, sections, title, with_unit
 
-FORMATS = {MIN: "0.0", SHARE: "0.0%", INT: "0", HOUR: "0"}
+FORMATS = {MIN: "0.0", SHARE: "0.0%", INT: "0", HOUR: "0", NUM: "0.00"}
 _BAD_TITLE = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 

@@ -20,8 +20,15 @@ from ..domain.office import Office
 
 COUNTER, VISIT = "counter", "visit"
 SERVING = ("operator", "admin")
+HEADS = ("head", "admin")
+STAFF = ("operator", "head", "admin")
 # The office itself (the midnight sweep, start-up): not a login, never a token.
 SYSTEM = Principal("system", "", "system")
+# Anyone without a login: a visitor booking a time (/book), acting on a booking whose
+# code they hold, rating their visit from the tracking page (the visit's id is the key).
+# One principal for all of them; each public endpoint keeps its per-address rate
+# (api/public_limit.py) and, for bookings, the proof of work (api/booking_guard.py).
+PUBLIC = Principal("public", "", "public")
 
 
 @dataclass(frozen=True)
@@ -29,10 +36,12 @@ class Rule:
     staff: tuple[str, ...] = ()  # staff roles that may run it
     devices: tuple[str, ...] = ()  # device kinds that may run it
     system: bool = False  # the office itself
+    public: bool = False  # anyone without a login (PUBLIC): a code or the visit's link is the key
     place: str = ""  # COUNTER: an operator only at their session's counter; VISIT: at the visit's counter
 
     def describe(self) -> str:
         who = [*self.staff, *(f"a {d} device" for d in self.devices)] + (["the office itself"] if self.system else [])
+        who += ["anyone, without a login (a code or the visit's link)"] if self.public else []
         where = {COUNTER: " (an operator at the counter of their session)",
                  VISIT: " (an operator only for a visitor at their counter)"}.get(self.place, "")
         return ", ".join(who) + where
@@ -53,6 +62,21 @@ RULES: dict[type[c.Command], Rule] = {
     c.CancelVisit: Rule(staff=SERVING, place=VISIT),
     c.EndOfDay: Rule(system=True),
     c.ReportDevice: Rule(devices=DEVICE_KINDS),
+    c.MakeBooking: Rule(staff=STAFF, public=True),
+    c.RescheduleBooking: Rule(staff=STAFF, public=True),
+    c.CancelBooking: Rule(staff=STAFF, public=True),
+    c.CheckInBooking: Rule(staff=STAFF, devices=("kiosk",), public=True),
+    c.MarkBookingNoShows: Rule(system=True),
+    c.RecordBookingMessage: Rule(system=True),
+    c.RegisterAppeal: Rule(staff=STAFF),
+    c.ExtendAppeal: Rule(staff=HEADS),
+    c.DecideAppeal: Rule(staff=HEADS),
+    c.CloseAppeal: Rule(staff=HEADS),
+    c.RecordAppealSlip: Rule(staff=STAFF),
+    c.RateVisit: Rule(devices=("display", "buttons"), public=True),
+    c.RateAtCounter: Rule(devices=("display", "buttons")),
+    c.ComplainAfterRating: Rule(public=True),
+    c.RecordDelivery: Rule(system=True),
 }
 
 
@@ -63,6 +87,8 @@ def authorize(who: Principal, command: c.Command, office: Office) -> None:
         allowed = who.role in rule.staff
     elif who.kind == "device":
         allowed = who.role in rule.devices
+    elif who.kind == "public":
+        allowed = rule.public and who == PUBLIC
     else:
         allowed = rule.system and who == SYSTEM
     if not allowed:

@@ -7,6 +7,7 @@ broadcaster drains on its own thread, so a slow client never slows a ticket.
 """
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterable
@@ -15,16 +16,22 @@ from zoneinfo import ZoneInfo
 
 from ..auth import Principal
 from ..config import OfficeConfig
+from ..domain import events as ev
 from ..domain.commands import Command
 from ..domain.events import Event
 from ..domain.journal_check import JournalCheck
 from ..domain.office import Office
+from ..domain.slots import MAX_HORIZON_DAYS
 from ..journal_io import Numbered
 from ..journal_store import JournalStore, UnreadableRow
 from .authz import SYSTEM, authorize
 from .handlers import HANDLERS
 
 REPLAY_DAYS = 1  # today and yesterday, local time: covers any visit still open
+# Bookings are made up to `booking.horizon_days` (at most MAX_HORIZON_DAYS) ahead: their
+# book folds its own events from that far back (docs/bookings.md, "The journal").
+BOOKINGS_BACK = timedelta(days=MAX_HORIZON_DAYS + 2)
+REGISTRY_TYPES = (*ev.APPEAL_TYPES, ev.MESSAGE_SENT, ev.MESSAGE_FAILED)
 Reaction = Callable[[Event], None]
 Refuse = Callable[[int | None, str, Event | None], None]
 
@@ -79,20 +86,28 @@ class OfficeService:
         self.outbox: queue.Queue[list[Event]] = queue.Queue()
         self.reactions: dict[str, list[Reaction]] = {}
         self.committed = threading.Event()  # set after each commit: wakes the push to the centre
-        self.office = Office(config.catalog, config.hours)
+        self.office = self._new_office()
         self.rebuild()
+
+    def _new_office(self) -> Office:
+        return Office(self.config.catalog, self.config.hours, self.config.appeal_rules, self.config.booking)
 
     def rebuild(self) -> None:
         """Fold recent journal events into a fresh office state (start-up, after import).
         An event the office cannot apply raises ReplayRefused; the state stays as it was."""
-        office = Office(self.config.catalog, self.config.hours)
+        office = self._new_office()
 
         def refuse(seq: int | None, problem: str, e: Event | None) -> None:
             raise ReplayRefused(seq, problem, self._data_dir())
 
         with self.store.lock:
             start = replay_start(self.clock.now(), self.config.catalog.timezone)
-            replay(office, self.store.replay_events(start), refuse)
+            # appeals live for years, bookings up to a quarter ahead: their own events from
+            # before the two days, through the type index
+            replay(office, self.store.events_of_types(REGISTRY_TYPES, before=start), refuse)
+            older_bookings = self.store.events_of_types(ev.BOOKING_TYPES, before=start, since=start - BOOKINGS_BACK)
+            replay(office, itertools.chain(older_bookings, self.store.replay_events(start)), refuse)
+            office.bookings.forget_before(start)
             office.last_seq = self.store.last_seq()
             self.office = office
 

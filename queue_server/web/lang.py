@@ -108,6 +108,17 @@ JS_STRINGS = (
 )
 
 
+# The bookings panel's words (static/bookings.js, web/bookings.py)
+BOOKING_PANEL_STRINGS = (
+    "No bookings for today.", "Booked", "Due", "Late", "Checked in", "No-show", "Cancelled",
+    "Check in", "Cancel booking", "Cancel the booking?", "Yes, cancel", "Checked in: number {number}.",
+    "Cancelled.", "Booked: {code} on {day} at {time}. Read the code to the caller.",
+    "No free times that day.", "Choose a time.", "Could not reach the server: try again.",
+    "The server refused: {message}", "{n} in all", "walk-in (late)",
+)
+JS_STRINGS += BOOKING_PANEL_STRINGS
+
+
 def js_strings(_) -> dict[str, str]:
     return {s: _(s) for s in JS_STRINGS}
 

@@ -13,11 +13,12 @@ from pathlib import Path
 from flask import Blueprint, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from ..api.spec import Api, ApiError, Guard, endpoint
-from ..auth import AuthError, require
+from ..auth import AuthError, Throttled, require
 from ..domain.commands import CloseCounter, OpenCounter
 from ..domain.errors import CounterTaken
 from ..domain.model import COUNTER_CLOSED
 from ..snapshot import state_snapshot
+from . import bookings
 from . import security as sec
 from .lang import current_lang, js_strings, labels, page_gettext, reason_templates, remember_lang
 from .today import day_bounds, today_figures
@@ -26,7 +27,7 @@ STATIC = Path(__file__).with_name("static")
 HEADS = Guard("head or admin", lambda p, kw: require(p, staff_roles=("head", "admin")))
 ANYONE = Guard("any staff member or device")
 COUNTER_COOKIE = "qcounter"
-PAGES = ("console", "dashboard")
+PAGES = ("console", "dashboard", "bookings")
 
 
 def asset_version() -> str:
@@ -130,7 +131,13 @@ def register(api: Api, flask) -> None:
             return login_page(target, error=_("Choose a counter from the list."), status=422)
         try:
             token, p = app.accounts.login(form.get("login", "").strip(), form.get("password", ""),
-                                          app.clock.now(), counter_id if target == "console" else None)
+                                          app.clock.now(), counter_id if target == "console" else None,
+                                          address=request.remote_addr or "")
+        except Throttled as exc:
+            response = login_page(target, status=429, error=_(
+                "Too many login attempts: try again in {seconds} s").format(seconds=exc.retry_after))
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         except AuthError:
             return login_page(target, error=_("Wrong login or password."), status=401)
         if target == "console" and p.role == "head":
@@ -177,8 +184,10 @@ def register(api: Api, flask) -> None:
         return render_template("web/refused.html", **base_context(_, p), message=message, config=config,
                                title=_("Not for this account"), link=link), 403
 
+    bookings.register(bp, flask)
     flask.register_blueprint(bp)
     flask.before_request(sec.csrf_guard)
+    flask.after_request(sec.page_headers)
     _register_api(api)
 
 

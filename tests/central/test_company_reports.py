@@ -35,7 +35,7 @@ from queue_server.reports import period_report  # noqa: E402
 
 SHOTS = ROOT / "docs" / "screenshots"
 PINNED = {"version", "kind", "office", "tz", "from", "to", "days", "roles", "visits", "hours", "services",
-          "counters", "operators", "appeals", "offices"}
+          "counters", "operators", "appeals", "bookings", "feedback", "appeals_registry", "offices"}
 
 
 def today() -> date:

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from live_office import LiveOffice, start_live_office, stop_live_office
-from werkzeug.serving import make_server
+from live_office import LiveOffice, start_live_office, start_server, stop_live_office
 
 from queue_server.app import create_app
-from queue_server.serve import QuietHandler
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -37,16 +33,7 @@ class RestartableOffice:
         port = self.port
         url = f"http://127.0.0.1:{port}"
         app = create_app(self.data, clock=self.clock, base_url=url)
-        for _ in range(100):  # the old socket may linger for a moment
-            try:
-                server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"port {port} stays busy")
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        server = start_server(app, port)  # the old socket may linger for a moment
         self.live = LiveOffice(app, url, port, self.tokens, server)
         return self.live
 
@@ -59,10 +46,7 @@ class RestartableOffice:
         if live is None:
             return
         self._url = live.url
-        sio = live.app.realtime.sio
-        for sock in list(sio.eio.sockets.values()):
-            sock.close(wait=False, abort=True)  # like a process exit: connections just drop
-        stop_live_office(live)
+        stop_live_office(live)  # cuts every connection, like a process exit
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import threading
 
 from PySide6.QtCore import QThread
 
-from counter_display.client import GuiInbox
+from client_common.gui_inbox import GuiInbox
 
 
 def test_posts_from_many_threads_run_on_the_gui_thread_in_order(qtbot):
@@ -37,7 +37,7 @@ def test_posts_from_many_threads_run_on_the_gui_thread_in_order(qtbot):
 PROBE = """
 import sys
 from PySide6.QtCore import QCoreApplication
-from counter_display.client import GuiInbox
+from client_common.gui_inbox import GuiInbox
 app = QCoreApplication([])
 inbox, got = GuiInbox(), []
 before = sys.getrefcount(True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
+from client_common.ticket_number import paint_number_centered
 from counter_display import theme
-from counter_display.ticket_number import paint_number_centered
 
 
 def oval_centres_inked(image: QImage, font: QFont, rect: QRectF, text: str, ink_is_dark: bool) -> list[bool]:

@@ -7,7 +7,7 @@ import pytest
 
 from hardware.escpos_reader import Cut, QrCode, TextLine, parse_escpos
 from hardware.printers import PrinterStatus, open_printer, print_ticket
-from hardware.ticket_layout import TicketData, render_ticket, ticket_bytes
+from hardware.ticket_layout import TicketData, ticket_bytes
 
 COLUMNS = {58: 32, 80: 48}
 
@@ -95,14 +95,10 @@ def test_ticket_without_link_or_estimate_prints_no_qr_and_no_wait(ticket):
     assert isinstance(receipt.elements[-1], Cut)
 
 
-def test_render_ticket_drives_any_python_escpos_printer(ticket):
-    from escpos.printer import Dummy
-
-    dummy = Dummy()
-    render_ticket(dummy, ticket, 58, "ru")
-    assert isinstance(parse_escpos(dummy.output).elements[0], TextLine)
+def test_the_ticket_starts_with_text_and_refuses_an_unknown_paper_width(ticket):
+    assert isinstance(parse_escpos(ticket_bytes(ticket, 58, "ru")).elements[0], TextLine)
     with pytest.raises(ValueError, match="paper width"):
-        render_ticket(dummy, ticket, 76, "ru")
+        ticket_bytes(ticket, 76, "ru")
 
 
 def test_ticket_data_needs_an_aware_time(ticket):

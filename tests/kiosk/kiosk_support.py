@@ -69,9 +69,7 @@ def dummy_printer(paper_out: bool = False) -> StatusDummy:
 
 def serve_office(data: Path, clock=None, port: int | None = None, tokens: dict | None = None) -> LiveOffice:
     """Start the real app on ``port`` (free one if None); keeps ``tokens`` when restarting."""
-    from werkzeug.serving import make_server
-
-    from queue_server.serve import QuietHandler
+    from live_office import start_server
 
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -79,16 +77,7 @@ def serve_office(data: Path, clock=None, port: int | None = None, tokens: dict |
     if tokens is None:
         now = (clock or app.clock).now()
         tokens = {"kiosk": app.accounts.add_device("kiosk-1", "kiosk", now)}
-    for _ in range(50):  # the previous server's socket may take a moment to go
-        try:
-            server = make_server("127.0.0.1", port, app.wsgi, threaded=True, request_handler=QuietHandler)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError(f"port {port} stays busy")
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server = start_server(app, port)  # the previous server's socket may take a moment to go
     live = LiveOffice(app, url, port, tokens, server)
     if "head" not in tokens:
         tokens["head"] = live.login("head")
@@ -194,6 +183,18 @@ def layout_problems(window, min_target: int) -> list[str]:
     return problems
 
 
+def book_soon(live, service: str = "consultation", name: str = "Иванова Мария") -> str:
+    """A booking of the first free slot of today (through the public API); its code."""
+    now = live.app.clock.now().astimezone(live.app.service.office.tz)
+    slots = requests.get(f"{live.url}/api/v1/slots", params={"service_id": service, "date": now.date().isoformat()},
+                         timeout=5).json()["slots"]
+    start = next(s["start"] for s in slots if s["free"] > 0)
+    r = requests.post(f"{live.url}/api/v1/bookings", timeout=5, json={
+        "service_id": service, "start": start, "name": name, "phone": f"+7912{len(live.app.service.office.bookings.bookings):07d}"})
+    assert r.status_code == 201, r.text
+    return r.json()["code"]
+
+
 def walk_screens(qtbot, kiosk, live, printer):
     """Drive the kiosk through every screen by touches; yields each screen's name once it is up."""
     from PySide6.QtCore import Qt
@@ -224,6 +225,18 @@ def walk_screens(qtbot, kiosk, live, printer):
     tap("service:payments")
     qtbot.waitUntil(lambda: ctrl.screen == "ticket" and ctrl.outcome is not None, timeout=5000)
     yield "ticket"
+    tap("done")
+    code = book_soon(live)
+    tap("booking")
+    yield "check-in"
+    for char in code[:6]:
+        tap(f"key:{char}")
+    yield "check-in-typing"
+    for char in code[6:]:
+        tap(f"key:{char}")
+    tap("checkin:submit")
+    qtbot.waitUntil(lambda: ctrl.screen == "ticket" and ctrl.outcome is not None, timeout=5000)
+    yield "ticket-booked"
     tap("done")
     printer.paper_out = True
     tap("service:reception")

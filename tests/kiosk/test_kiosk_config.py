@@ -78,3 +78,17 @@ def test_every_setting_is_documented():
     text = DOCS.read_text(encoding="utf-8")
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
     assert not missing, f"docs/kiosk.md does not describe: {missing}"
+
+
+def test_token_from_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("QKIOSK_TOKEN", "from-env")
+    path = tmp_path / "kiosk.token"
+    path.write_text("from-file\n")
+    path.chmod(0o600)
+    conf = tmp_path / "kiosk.toml"
+    conf.write_text(f'server = "http://h:1"\ntoken_file = "{path}"\n')
+    assert load_config(conf).token == "from-file"  # the file before the environment
+    assert load_config(conf, {"token": "given"}).token == "given"  # a token given outright wins
+    path.write_text("")
+    with pytest.raises(KioskConfigError, match=re.escape("token_file: the token file")):
+        load_config(conf)

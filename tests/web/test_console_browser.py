@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from live_office import PASSWORD
 from playwright.sync_api import expect
 from web_helpers import console_login, csrf_of, enter_with_session, open_console
 
@@ -27,7 +28,7 @@ def test_log_in_call_transfer_finish_and_log_out_with_the_keyboard(web_office, p
     expect(page.locator("#f-login")).to_be_focused()
     page.keyboard.type("op1")
     page.keyboard.press("Tab")
-    page.keyboard.type("secret123")
+    page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # the first counter: Окно 1
     page.keyboard.press("Tab")

@@ -9,17 +9,14 @@ what a browser sees when the process goes away.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from live_office import PASSWORD, free_port  # noqa: F401  (free_port: for the fixtures)
-from werkzeug.serving import ThreadedWSGIServer
+from live_office import PASSWORD, free_port, start_server  # noqa: F401  (free_port: for the fixtures)
 
 from queue_server.app import create_app
-from queue_server.serve import QuietHandler
+from queue_server.serve import ServerThread
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,44 +25,13 @@ SCREEN = {"width": 1366, "height": 768}
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
-class KillableServer(ThreadedWSGIServer):
-    """Werkzeug's threaded server that can drop every open connection at once."""
-
-    daemon_threads = True
-
-    def __init__(self, *args, **kwargs):
-        self.open_sockets: set[socket.socket] = set()
-        self._socks_lock = threading.Lock()
-        super().__init__(*args, **kwargs)
-
-    def process_request(self, request, client_address):
-        with self._socks_lock:
-            self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request):
-        with self._socks_lock:
-            self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def kill_connections(self) -> None:
-        with self._socks_lock:
-            socks = list(self.open_sockets)
-            self.open_sockets.clear()
-        for s in socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
 @dataclass
 class WebOffice:
     data: Path
     clock: object
     port: int
     app: object = None
-    server: KillableServer | None = None
+    server: ServerThread | None = None
     tokens: dict = field(default_factory=dict)
 
     @property
@@ -74,14 +40,10 @@ class WebOffice:
 
     def start(self) -> None:
         self.app = create_app(self.data, clock=self.clock, base_url=self.url)
-        self.server = KillableServer("127.0.0.1", self.port, self.app.wsgi, handler=QuietHandler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server = start_server(self.app, self.port)
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.server.kill_connections()
-        self.app.close()
+        self.server.stop()  # drops every open connection, as a dying process does
 
     def restart(self) -> None:
         self.stop()

@@ -236,7 +236,9 @@
   }
   async function finishNow() {
     finishDialog.close();
-    await act("finish", { outcome: pick.outcome, kind: pick.kind, topic: pick.topic });
+    const body = { outcome: pick.outcome, kind: pick.kind, topic: pick.topic };
+    if (window.QAppeals && QAppeals.beforeFinish(body, () => act("finish", body))) return;  /* appeals.js */
+    await act("finish", body);
   }
   finishDialog.querySelectorAll("[data-outcome]").forEach((b) => b.addEventListener("click", () => {
     pick.outcome = b.dataset.outcome; press("outcome", pick.outcome);

@@ -36,6 +36,7 @@
     paintCounters();
     paintAlerts();
     scheduleToday();
+    document.dispatchEvent(new CustomEvent("q:state"));  /* dashboard_appeals.js re-reads its lists */
   }
 
   function paintQueues() {

@@ -1,0 +1,1 @@
+"""Entry points: how requests and sockets reach the office (the ASGI edge)."""
