@@ -229,6 +229,9 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
     with conn.transaction():
         # a year of 50 offices groups about a million histogram rows: in memory, not on disk
         conn.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        # one process sums the histograms faster than three (two workers and a final merge of
+        # their partial sums) on the two cores the centre is sized for (docs/performance.md)
+        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         if today:
             _fill_hist_now(conn, today)
         per, total, ranks = read_period(conn, POSTGRES, ids, start, end, with_hist_now=bool(today))
