@@ -140,3 +140,34 @@ def test_bookings_and_appeals_at_the_centre_are_the_sum_of_the_offices(centre, c
     assert [o["appeals_registry"]["registered"] for o in own] == [3, 4, 5]
     assert registry["decided"] == 3 + (1 + 1 + 2)
     assert company["visits"]["count"] == sum(o["visits"]["count"] for o in own)
+
+
+def test_an_unaligned_period_at_the_centre_is_the_offices_report(centre, central_db, tmp_path):
+    """Two months to a Sunday, from a Wednesday: days, weeks and at least one whole month read
+    from the centre's stored units, as the office reads its own (and as the journal says)."""
+    from facts_kit import differences
+    from test_company_reports import without_offices
+
+    from queue_server.adapters.facts_sql import units
+    from queue_server.reports import period_report
+
+    end = today() - timedelta(days=1 + (today().weekday() + 1) % 7)  # a Sunday before today
+    while not 8 <= end.day <= 28:  # a whole week after its month's start, the month not whole
+        end -= timedelta(days=7)
+    start = end - timedelta(days=60)
+    start += timedelta(days=(2 - start.weekday()) % 7)  # a Wednesday
+    assert {u for u, _d in units(start, end)} >= {"D", "W", "M"}
+    office_id, token = add_office(central_db, "ЦОК Восточный")
+    lines = history(21, start - timedelta(days=2), (today() - start).days + 3, 25)
+    push(centre.url, token, lines)
+    qcentral(central_db, "user", "add", "boss", "--role", "head", "--password", HEAD_PASSWORD)
+    r = centre.get(f"/api/v1/reports/period?from={start}&to={end}&offices={office_id}", centre.login("boss"))
+    assert r.status_code == 200, r.text
+    store = store_with(tmp_path / "office.sqlite", lines)
+    try:
+        at_office = build_report(store, synth_catalog(), start, end, today())
+    finally:
+        store.close()
+    assert {**without_offices(r.json()), "office": at_office["office"]} == at_office
+    assert differences(at_office, period_report(lines, synth_catalog(), start, end)) == []
+    assert at_office["visits"]["count"] == 25 * ((end - start).days + 1)
