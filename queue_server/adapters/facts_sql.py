@@ -42,6 +42,7 @@ class Dialect:
     dates_as_text: bool  # SQLite keeps dates as ISO text; PostgreSQL as DATE
     copy: bool  # rows go in with COPY (psycopg) rather than executemany
     grouping_sets: bool  # GROUP BY GROUPING SETS (PostgreSQL; SQLite has none)
+    lateral: bool = False  # LATERAL subqueries (PostgreSQL): histograms summed office by office
 
     def sql(self, text: str) -> str:
         return text.replace("?", self.param) if self.param != "?" else text
@@ -51,7 +52,7 @@ class Dialect:
 
 
 SQLITE = Dialect("?", True, False, False)
-POSTGRES = Dialect("%s", False, True, True)
+POSTGRES = Dialect("%s", False, True, True, True)
 
 
 def _as_date(value) -> date:
@@ -127,22 +128,30 @@ def units(start: date, end: date) -> list[tuple[str, date]]:
 
 class Span:
     """The rows of a table that make up some offices' period: one index search per kind of
-    unit (`office_id IN … AND unit = … AND start IN …`), added together with UNION ALL."""
+    unit (`office_id IN … AND unit = … AND start IN …`), added together with UNION ALL.
+    `office`: an SQL expression naming the one office to read instead (`each_office`)."""
 
-    def __init__(self, offices: list[int], found: list[tuple[str, date]], dialect: Dialect) -> None:
-        self.offices, self.dialect = offices, dialect
+    def __init__(self, offices: list[int], found: list[tuple[str, date]], dialect: Dialect,
+                 office: str | None = None) -> None:
+        self.offices, self.dialect, self.office, self.found = offices, dialect, office, found
         self.by_unit = [(u, [dialect.day(s) for uu, s in found if uu == u]) for u in LEVELS]
         self.by_unit = [(u, starts) for u, starts in self.by_unit if starts]
         self.units = sum(len(starts) for _u, starts in self.by_unit)  # each office's units
 
+    def each_office(self, office: str) -> Span:
+        """The same units of the one office `office` names (a column of an outer query)."""
+        return Span(self.offices, self.found, self.dialect, office)
+
     def rows(self, table: str, cols: str) -> tuple[str, list]:
         parts, params = [], []
+        offices = (f"office_id = {self.office}" if self.office
+                   else f"office_id IN ({_placeholders(len(self.offices))})")
         for unit, starts in self.by_unit:
             if unit not in UNITS_OF.get(table, LEVELS):
                 continue
-            parts.append(f"SELECT {cols} FROM {table} WHERE office_id IN ({_placeholders(len(self.offices))}) "
+            parts.append(f"SELECT {cols} FROM {table} WHERE {offices} "
                          f"AND unit = '{unit}' AND start IN ({_placeholders(len(starts))})")
-            params += [*self.offices, *starts]
+            params += [*([] if self.office else self.offices), *starts]
         if not parts:
             return f"(SELECT {cols} FROM {table} WHERE 1 = 0)", []
         return "(" + " UNION ALL ".join(parts) + ")", params
@@ -325,12 +334,23 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     """Nearest-rank medians and 90th percentiles of every group, off the summed histograms:
     the bin holding the rank, read as the mean of the durations in it (reports/facts.py).
     Groups are keyed by office (None: the offices added up), what they are, their id and
-    the metric."""
+    the metric.
+
+    Where the histograms of several units are added up, PostgreSQL adds them office by office
+    (a LATERAL subquery per office): fifty hash tables of one office's groups each stay small,
+    where one of all the offices' (a million groups) costs about half as much again
+    (docs/performance.md, issue #19's notes)."""
     parts, params = [], []
+    several = span.units > 1 or with_hist_now
+    by_office = dialect.lateral and several and len(span.offices) > 1
+    offices = span.offices
+    if by_office:
+        span = span.each_office("ox.o")
     combos, p = span.rows("fact_hist", "office_id, service, role, counter, operator, metric, bin, n, us")
     if with_hist_now:
+        only = " WHERE office_id = ox.o" if by_office else ""
         combos = (f"({combos[1:-1]} UNION ALL SELECT office_id, service, role, counter, operator, metric, bin, n, us "
-                  f"FROM {HIST_NOW})")
+                  f"FROM {HIST_NOW}{only})")
     if p or with_hist_now:
         grouped, gp = group_histograms(combos, p, dialect)
         parts.append(f"SELECT office_id AS o, dim, k, metric, bin, n, us FROM {grouped} x")
@@ -342,9 +362,12 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     if not parts:
         return {}
     rows = " UNION ALL ".join(parts)
-    if span.units > 1 or with_hist_now or len(parts) > 1:  # the same group and bin in several units
+    if several or len(parts) > 1:  # the same group and bin in several units
         rows = (f"SELECT o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM ({rows}) m "
                 "GROUP BY o, dim, k, metric, bin")
+    if by_office:
+        rows = f"SELECT l.* FROM unnest(CAST(? AS integer[])) AS ox(o), LATERAL ({rows}) l"
+        params = [list(offices), *params]
     g = "SELECT * FROM h"
     if totals:
         g += (f" UNION ALL SELECT -1, dim, k, metric, bin, {SUM_N}, {SUM_US} FROM h "

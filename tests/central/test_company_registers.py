@@ -103,22 +103,31 @@ def test_bookings_and_appeals_at_the_centre_are_the_sum_of_the_offices(centre, c
     days = 6
     first = today() - timedelta(days=days + 1)
     start, end = first, first + timedelta(days=days - 1)  # closed days
-    own = []
+    own, to_today, names = [], [], []
     for k, (name, seed, per_day) in enumerate((("ЦОК Северный", 11, 40), ("ЦОК Южный", 12, 30),
                                                ("ЦОК Западный", 13, 20))):
+        names.append(name)
         _office_id, token = add_office(central_db, name)
         lines = office_journal(k, seed, first, days, per_day)
         push(centre.url, token, lines)
         store = store_with(tmp_path / f"office{k}.sqlite", lines)
         try:
             own.append(build_report(store, synth_catalog(), start, end, today()))
+            to_today.append(build_report(store, synth_catalog(), start, today(), today()))
         finally:
             store.close()
     qcentral(central_db, "user", "add", "boss", "--role", "head", "--password", HEAD_PASSWORD)
-    r = centre.get(f"/api/v1/reports/period?from={start}&to={end}&offices=all", centre.login("boss"))
+    boss = centre.login("boss")
+    r = centre.get(f"/api/v1/reports/period?from={start}&to={end}&offices=all", boss)
     assert r.status_code == 200, r.text
     company = r.json()
     assert len(company["offices"]) == 3
+    # each office's figures in it, medians and 90th percentiles too (the histograms summed office
+    # by office), are the office's own; and with today read from the journal beside the facts
+    for report, alone in ((company, own), (centre.get(f"/api/v1/reports/period?from={start}&to={today()}"
+                                                       "&offices=all", boss).json(), to_today)):
+        assert ({o["name"]: (o["visits"], o["roles"]) for o in report["offices"]}
+                == {name: (a["visits"], a["roles"]) for name, a in zip(names, alone, strict=True)})
 
     def counts(report: dict) -> dict:
         return {k: v for k, v in report["bookings"].items() if k != "wait_from_slot"}
