@@ -336,13 +336,14 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     Groups are keyed by office (None: the offices added up), what they are, their id and
     the metric.
 
-    Where the histograms of several units are added up, PostgreSQL adds them office by office
-    (a LATERAL subquery per office): fifty hash tables of one office's groups each stay small,
-    where one of all the offices' (a million groups) costs about half as much again
+    Over several offices PostgreSQL works office by office (a LATERAL subquery per office:
+    its units' histograms added up, ranked, and its service, role and visit histograms handed
+    out for the total): fifty hash tables and sorts of one office's groups each stay small,
+    where one of all the offices' (a million rows) costs about twice as much
     (docs/performance.md, issue #19's notes)."""
     parts, params = [], []
     several = span.units > 1 or with_hist_now
-    by_office = dialect.lateral and several and len(span.offices) > 1
+    by_office = dialect.lateral and len(span.offices) > 1
     offices = span.offices
     if by_office:
         span = span.each_office("ox.o")
@@ -365,23 +366,34 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     if several or len(parts) > 1:  # the same group and bin in several units
         rows = (f"SELECT o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM ({rows}) m "
                 "GROUP BY o, dim, k, metric, bin")
+    added = (f"SELECT -1 AS o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM {{}} "
+             "WHERE dim IN ('service', 'role', 'visit') GROUP BY dim, k, metric, bin")
     if by_office:
-        rows = f"SELECT l.* FROM unnest(CAST(? AS integer[])) AS ox(o), LATERAL ({rows}) l"
-        params = [list(offices), *params]
-    g = "SELECT * FROM h"
-    if totals:
-        g += (f" UNION ALL SELECT -1, dim, k, metric, bin, {SUM_N}, {SUM_US} FROM h "
-              "WHERE dim IN ('service', 'role', 'visit') GROUP BY dim, k, metric, bin")
-    shift = 2 ** RANK_SHIFT
-    sql = (f"WITH h AS MATERIALIZED ({rows}), g AS ({g}), "
-           f"c AS (SELECT o, dim, k, metric, bin * {shift} + us / n AS key, "
-           "sum(n) OVER (PARTITION BY o, dim, k, metric ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, "
-           "sum(n) OVER (PARTITION BY o, dim, k, metric) AS total FROM g) "
-           "SELECT o, dim, k, metric, min(CASE WHEN cum * 100 >= total * 50 THEN key END), "
-           "min(CASE WHEN cum * 100 >= total * 90 THEN key END) FROM c GROUP BY o, dim, k, metric")
+        handed = ("" if not totals else " UNION ALL SELECT 'h', o, dim, k, metric, bin, n, us, NULL, NULL FROM h "
+                  "WHERE dim IN ('service', 'role', 'visit')")
+        ids = ", ".join(str(int(o)) for o in offices)  # whole numbers: the planner sees how many
+        each = (f"SELECT l.* FROM unnest(ARRAY[{ids}]) AS ox(o), LATERAL (WITH h AS MATERIALIZED ({rows}) "
+                f"SELECT 'p' AS t, o, dim, k, metric, CAST(NULL AS smallint) AS bin, CAST(NULL AS integer) AS n, "
+                f"CAST(NULL AS bigint) AS us, p50, p90 FROM ({_ranked('h', 'dim, k, metric')}) r{handed}) l")
+        sql = f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90 FROM per WHERE t = 'p'"
+        if totals:
+            sql += f" UNION ALL {_ranked('(' + added.format('per') + ') a', 'dim, k, metric')}"
+    else:
+        g = "SELECT * FROM h" + (" UNION ALL " + added.format("h") if totals else "")
+        sql = f"WITH h AS MATERIALIZED ({rows}), g AS ({g}) {_ranked('g', 'o, dim, k, metric')}"
     out = {}
-    mask = shift - 1
+    mask = 2 ** RANK_SHIFT - 1
     for o, dim, k, metric, p50, p90 in conn.execute(dialect.sql(sql), params).fetchall():
         office = None if o == -1 else o
         out[(office, dim, None if dim == "visit" else k, metric)] = (int(p50) & mask, int(p90) & mask)
     return out
+
+
+def _ranked(source: str, partition: str) -> str:
+    """Each group's nearest-rank median and 90th percentile of `source`'s histogram rows
+    (o, dim, k, metric, bin, n, us), each as its bin and its values' mean in one integer."""
+    return ("SELECT o, dim, k, metric, min(CASE WHEN cum * 100 >= total * 50 THEN key END) AS p50, "
+            "min(CASE WHEN cum * 100 >= total * 90 THEN key END) AS p90 FROM ("
+            f"SELECT o, dim, k, metric, bin * {2 ** RANK_SHIFT} + us / n AS key, "
+            f"sum(n) OVER (PARTITION BY {partition} ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, "
+            f"sum(n) OVER (PARTITION BY {partition}) AS total FROM {source}) c GROUP BY o, dim, k, metric")
