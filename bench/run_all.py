@@ -49,6 +49,7 @@ BENCHES = (
     ("bench_server", "Queue server"),
     ("office_day", "Office day, simulated at 100×"),
     ("bench_reports", "Reports"),
+    ("bench_central", "The centre: ingest, the network view, company reports"),
     ("bench_kiosk", "Kiosk"),
     ("bench_display", "Displays"),
     ("soak_devices", "Hall devices through a day (soak)"),

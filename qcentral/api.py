@@ -1,4 +1,5 @@
-"""The centre's JSON API: health, login, the offices' push, the network view, one office's state.
+"""The centre's JSON API: health, login, the offices' push, the network view, one office's state,
+company reports.
 
 Errors are `{"error": {"code", "message", "details"?}}` with a 4xx/5xx status, as on the
 office. The centre never issues tickets nor calls visitors: there is no such endpoint.
@@ -6,15 +7,19 @@ office. The centre never issues tickets nor calls visitors: there is no such end
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 
 from queue_server.domain.events import format_at
+from queue_server.report_service import FORMATS
+from queue_server.report_service import render as render_report
 from queue_server.snapshot import state_snapshot
 from queue_server.web.today import today_figures
 
 from .accounts import AuthError, Forbidden, Principal
 from .app import ApiError, bearer_token, central, principal
+from .facts import Office, catalog_for, company_report
 from .ingest import check_body, ingest
 from .live import OFFICE_COLUMNS, as_of, catalog_names, local_day_start, office_summary
 
@@ -72,6 +77,65 @@ def office_view(conn, p: Principal, office_id: int, now) -> dict:
             "names": catalog_names(catalog), "unfolded_lines": folded.skipped}
 
 
+MAX_PERIOD_DAYS = 400
+MAX_OFFICES_ASKED = 1000
+
+
+def _date(name: str, raw: str | None) -> date:
+    if not raw or len(raw) != 10:
+        raise ApiError(422, "invalid", f"{name}: a date YYYY-MM-DD is required")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(422, "invalid", f"{name}: not a real date: {raw[:10]}") from None
+
+
+def report_offices(conn, p: Principal, raw: str | None) -> list[Office]:
+    """The offices a report is asked for: `all` (or nothing) means every office the account
+    may see; a list of ids must name offices that exist (404) and that it may see (403)."""
+    require_staff(p)
+    rows = conn.execute("SELECT id, name FROM offices ORDER BY name").fetchall()
+    names = dict(rows)
+    if raw is None or raw.strip() in ("", "all"):
+        ids = [oid for oid, _name in rows if p.may_read(oid)]
+    else:
+        parts = raw.split(",")
+        if len(parts) > MAX_OFFICES_ASKED or not all(part.strip().isdigit() and len(part.strip()) < 10
+                                                     for part in parts):
+            raise ApiError(422, "invalid", "offices: office ids separated by commas, or all")
+        ids = list(dict.fromkeys(int(part) for part in parts))
+        missing = [oid for oid in ids if oid not in names]
+        if missing:
+            raise ApiError(404, "not_found", f"No office {missing[0]}")
+        if not all(p.may_read(oid) for oid in ids):
+            raise Forbidden("These offices are not all among the offices your account may see")
+    offices = []
+    for oid in ids:
+        catalog = catalog_for(conn, oid)
+        if catalog is not None:  # an office that never pushed has nothing to report yet
+            offices.append(Office(oid, names[oid], catalog))
+    if not offices:
+        raise ApiError(404, "not_found", "None of these offices has pushed its journal yet")
+    return offices
+
+
+def _format(args) -> tuple[str, str | None]:
+    fmt, lang = args.get("format", "json"), args.get("lang")
+    if fmt not in FORMATS:
+        raise ApiError(422, "invalid", f"format: one of {', '.join(FORMATS)}")
+    if lang not in (None, "ru", "en"):
+        raise ApiError(422, "invalid", "lang: ru or en")
+    return fmt, lang
+
+
+def _report_answer(report: dict, fmt: str, lang: str | None, name: str):
+    body, mimetype = render_report(report, fmt, lang or "ru")
+    response = Response(body, mimetype=mimetype)
+    if fmt != "json":
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
 def register(flask: Flask) -> None:
     @flask.get("/healthz")
     def healthz():
@@ -126,6 +190,33 @@ def register(flask: Flask) -> None:
     @flask.get("/api/v1/offices/<int:office_id>/state")
     def office_state(office_id: int):
         return read(office_view, office_id)
+
+    @flask.get("/api/v1/reports/period")
+    def company_period():
+        """A period's report over offices (docs/central.md, "Company reports")."""
+        args = request.args
+        start, end = _date("from", args.get("from")), _date("to", args.get("to"))
+        if end < start:
+            raise ApiError(422, "invalid", "to: must not be before from")
+        if (end - start).days >= MAX_PERIOD_DAYS:
+            raise ApiError(422, "invalid", f"a period is at most {MAX_PERIOD_DAYS} days")
+        fmt, lang = _format(args)
+        app = central()
+        with app.pool.connection() as conn:
+            offices = report_offices(conn, principal(conn), args.get("offices"))
+            report = company_report(conn, offices, start, end, app.now())
+        return _report_answer(report, fmt, lang, f"company-report-{start}_{end}")
+
+    @flask.get("/api/v1/reports/daily")
+    def company_daily():
+        args = request.args
+        day = _date("date", args.get("date"))
+        fmt, lang = _format(args)
+        app = central()
+        with app.pool.connection() as conn:
+            offices = report_offices(conn, principal(conn), args.get("offices"))
+            report = company_report(conn, offices, day, day, app.now(), kind="daily")
+        return _report_answer(report, fmt, lang, f"company-report-{day}")
 
 
 __all__ = ["register", "network", "office_view", "AuthError"]

@@ -5,6 +5,7 @@
     qcentral --db URL office list | token ID | resync ID
     qcentral --db URL user add LOGIN --role head|admin --password PW [--offices ID,ID]
     qcentral --db URL user remove LOGIN
+    qcentral --db URL facts rebuild [--office ID] [--from DAY] [--to DAY] | refresh [--office ID]
     qcentral --db URL run [--host H] [--port P] [--certfile F --keyfile F]
 
 The database URL may also come from the QCENTRAL_DB environment variable (so a
@@ -81,6 +82,32 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_facts(args) -> int:
+    """Per-day facts are derived from the pushed journals: bring them up to date, or make
+    them again (after a catalog's norms changed, or to check them)."""
+    from datetime import UTC, date, datetime
+
+    from . import facts
+
+    db.check_current(args.db)
+    now = datetime.now(UTC)
+    try:
+        start = date.fromisoformat(args.start) if getattr(args, "start", None) else None
+        end = date.fromisoformat(args.end) if getattr(args, "end", None) else None
+    except ValueError as exc:
+        raise SystemExit(f"qcentral facts: {exc}") from None
+    with db.connect(args.db) as conn:
+        ids = [args.office] if args.office else [r[0] for r in conn.execute("SELECT id FROM offices ORDER BY id")]
+        for office_id in ids:
+            if args.facts_cmd == "rebuild":
+                days = facts.rebuild(conn, office_id, now, start, end)
+            else:
+                days = facts.refresh(conn, office_id, now)
+            span = f" ({days[0]} … {days[-1]})" if days else ""
+            print(f"office {office_id}: facts of {len(days)} days built{span}")
+    return 0
+
+
 def cmd_run(args) -> int:
     db.check_current(args.db)
     from .serve import serve
@@ -115,6 +142,16 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--offices", help="a branch head's office ids, e.g. 1,4,7 (default: all)")
     add.add_argument("--name", default="")
     usub.add_parser("remove").add_argument("login")
+
+    facts = sub.add_parser("facts", help="per-day facts of company reports (derived from the journals)")
+    facts.set_defaults(fn=cmd_facts)
+    fsub = facts.add_subparsers(dest="facts_cmd", required=True)
+    rebuild = fsub.add_parser("rebuild", help="make the facts of closed days again from the journal")
+    rebuild.add_argument("--office", type=int, help="one office's id (default: every office)")
+    rebuild.add_argument("--from", dest="start", help="first day (default: the office's first)")
+    rebuild.add_argument("--to", dest="end", help="last day (default: yesterday)")
+    fsub.add_parser("refresh", help="build the closed days that lack facts").add_argument(
+        "--office", type=int, help="one office's id (default: every office)")
 
     run = sub.add_parser("run", help="serve the API and the /network pages")
     run.set_defaults(fn=cmd_run)

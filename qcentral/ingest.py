@@ -260,6 +260,9 @@ def resync(conn: psycopg.Connection, office_id: int) -> int:
         if row is None:
             raise ValueError(f"no office {office_id}")
         keep = (row[0] if row[0] is not None else row[1] + 1) - 1
+        from .facts import forget_after  # the days of those lines are built again as they come back
+
+        forget_after(conn, office_id, keep)
         conn.execute("DELETE FROM journal WHERE office_id = %s AND seq > %s", (office_id, keep))
         conn.execute("UPDATE offices SET last_seq = %s, diverged_seq = NULL, diverged_at = NULL WHERE id = %s",
                      (keep, office_id))

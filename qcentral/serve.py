@@ -4,8 +4,9 @@ Each process builds its own app from the database URL (QCENTRAL_DB, set by
 `qcentral run`), so `--workers N` — or several machines behind a proxy — are
 just more of the same stateless process. A background thread per process first
 folds every office's live state (so the first /network does not wait for it),
-then does the hourly upkeep (privacy blanking, expired sessions); both are
-idempotent, so running them in every process is harmless.
+then does the hourly upkeep (privacy blanking, expired sessions, the facts of the
+days that closed in each office); all idempotent, so running them in every
+process is harmless (facts take an advisory lock per office).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def asgi_app():
 
 
 def _upkeep(app) -> None:
+    from .facts import refresh_all
     from .privacy import blank_expired
 
     try:
@@ -54,6 +56,11 @@ def _upkeep(app) -> None:
                 log.info("privacy: blanked the typed text of %d journal lines", blanked)
         except Exception:  # the database may be down: try again next round
             log.exception("upkeep failed")
+        try:
+            with app.pool.connection() as conn:
+                refresh_all(conn, app.now())  # the days that closed in each office's time zone
+        except Exception:
+            log.exception("building facts failed")
         time.sleep(UPKEEP_EVERY_S)
 
 

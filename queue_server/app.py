@@ -42,7 +42,7 @@ from .domain.errors import DomainError
 from .i18n import server_gettext
 from .journal_store import JournalStore
 from .realtime import Limits, Realtime
-from .report_service import write_day
+from .report_service import refresh_facts, write_day
 from .scheduler import DailyJob, Scheduler, after_closing, at_local
 from .service import OfficeService
 from .service.admin import Administration
@@ -244,6 +244,7 @@ def _daily_jobs(app: OfficeApp) -> list[DailyJob]:
         app.extras["booking_notices"].remind(local.date() + timedelta(days=1))
 
     jobs = [DailyJob("day over", at_local("00:00"), lambda local: _day_over(app.service, "midnight")),
+            DailyJob("facts", at_local("00:05"), lambda local: refresh_facts(app.store, config.catalog, local.date())),
             DailyJob("backup", at_local(config.get("backup.time")), nightly_backup),
             DailyJob("appeals digest", at_local(config.get("appeals.digest_time")), lambda local: send_digest(app, local)),
             DailyJob("booking reminders", at_local(config.booking.remind_at.strftime("%H:%M")), reminders),

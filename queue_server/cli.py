@@ -12,7 +12,7 @@ import re
 import shutil
 import sqlite3
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .adapters import oplog
@@ -371,6 +371,51 @@ def cmd_import(args) -> int:
     finally:
         store.close()
     print(f"Imported {added} events, skipped {lines[0] - added} already present.")
+    if added:
+        built = _refresh_facts(Path(args.data), config)
+        if built:
+            print(f"Facts of {len(built)} closed days built ({built[0]} … {built[-1]}).")
+    return 0
+
+
+def _office_today(config) -> date:
+    from zoneinfo import ZoneInfo
+
+    return _now().astimezone(ZoneInfo(config.catalog.timezone)).date()
+
+
+def _refresh_facts(data: Path, config) -> list[date]:
+    from .report_service import refresh_facts
+
+    store = JournalStore(data / DB_NAME)
+    try:
+        return refresh_facts(store, config.catalog, _office_today(config))
+    finally:
+        store.close()
+
+
+def cmd_facts(args) -> int:
+    """Per-day facts are derived from the journal: make them again (after a catalog's norms or
+    time zone changed, or `qserver doctor --set-aside`), or just bring them up to date."""
+    from .adapters.facts import FactsStore
+
+    config = load_config(Path(args.data) / CONFIG_NAME)
+    try:
+        start = date.fromisoformat(args.start) if args.start else None
+        end = date.fromisoformat(args.end) if args.end else None
+    except ValueError as exc:
+        print(f"qserver facts: {exc}", file=sys.stderr)
+        return 2
+    store = JournalStore(Path(args.data) / DB_NAME)
+    try:
+        facts = FactsStore(store, config.catalog)
+        if args.action == "rebuild":
+            days = facts.rebuild(start, end, _office_today(config))
+        else:
+            days = facts.refresh(_office_today(config))
+    finally:
+        store.close()
+    print(f"Facts of {len(days)} days built" + (f" ({days[0]} … {days[-1]})." if days else "."))
     return 0
 
 
@@ -400,8 +445,6 @@ def cmd_restore(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from datetime import date
-
     from .report_service import (
         REPORTS_DIR,
         build_quarter,
@@ -419,7 +462,7 @@ def cmd_report(args) -> int:
         elif args.start or args.end:
             start, end = date.fromisoformat(args.start or args.end), date.fromisoformat(args.end or args.start)
         else:
-            start, end = date.fromisoformat(args.date) if args.date else _now().date(), None
+            start, end = date.fromisoformat(args.date) if args.date else _office_today(config), None
     except ValueError as exc:
         print(f"qserver report: {exc}", file=sys.stderr)
         return 2
@@ -429,7 +472,8 @@ def cmd_report(args) -> int:
             report = build_quarter(store, config.catalog, args.quarter, now=_now())
             quarter = report["quarter"]
         else:
-            report = build_report(store, config.catalog, start, end, now=_now(), hours=config.hours)
+            report = build_report(store, config.catalog, start, end, _office_today(config), now=_now(),
+                                  hours=config.hours)
     finally:
         store.close()
     body, _ = render(report, args.format, args.lang or config.catalog.language)
@@ -510,6 +554,18 @@ def build_parser() -> argparse.ArgumentParser:
                 "--set-aside takes events out of the replay")
     c.add_argument("--set-aside", type=int, nargs="+", metavar="SEQ",
                    help="with the server stopped: set these events (and the rest of their visits) aside")
+    facts = sub.add_parser("facts", help="per-day facts of period reports (derived from the journal)")
+    facts = facts.add_subparsers(dest="action", required=True)
+    for action, help_ in (("rebuild", "make the facts of closed days again from the journal"),
+                          ("refresh", "build the facts of closed days that lack them")):
+        c = facts.add_parser(action, help=help_)
+        c.add_argument("--data", default=".")
+        if action == "rebuild":
+            c.add_argument("--from", dest="start", help="first day (default: the journal's first)")
+            c.add_argument("--to", dest="end", help="last day (default: yesterday)")
+        else:
+            c.set_defaults(start=None, end=None)
+        c.set_defaults(fn=cmd_facts)
     c = command("report", cmd_report, "a timing report for a day or a period")
     c.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
     c.add_argument("--from", dest="start", help="first day of a period")

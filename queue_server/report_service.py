@@ -1,18 +1,19 @@
-"""Reports from the journal, for the API, the CLI and the closing-time writer.
+"""Reports for the API, the CLI and the closing-time writer.
 
-The report engine (queue_server/reports) is pure: it takes journal lines.
-This module picks the lines for a period out of the store, and renders the
-result in the format asked for.
+The report engine (queue_server/reports) is pure: it takes journal lines or
+facts. This module picks a day's lines out of the store, or a period's stored
+facts (adapters/facts.py), and renders the result in the format asked for.
 """
 from __future__ import annotations
 
 import importlib
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .adapters.facts import OFFICE, FactsStore
 from .domain.catalog import Catalog
 from .domain.events import APPEAL_TYPES, BOOKING_TYPES, DEVICE_LIFE_TYPES
 from .domain.hours import WorkingHours
@@ -40,24 +41,37 @@ def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]
 
 
 def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None,
-                 now: datetime | None = None, hours: WorkingHours | None = None) -> dict:
-    """The JSON report of one day (end None) or of a period of days, inclusive. The appeals
-    registry's figures read its whole history up to the period's end (the type index);
-    `now` cuts "overdue" when the period has not ended yet. Device downtime counts within
-    `hours` (the office's working hours) and reads the devices' lines before the period too."""
-    from .reports.daily import daily_report, period_report
+                 today: date | None = None, *, now: datetime | None = None,
+                 hours: WorkingHours | None = None) -> dict:
+    """The JSON report of one day (end None) or of a period of days, inclusive.
+
+    A day's report reads its journal lines; a period's reads the stored facts of its
+    closed days (building any a day lacks first) and today's lines when it holds today
+    (adapters/facts.py). ``today``: the office's local date (default: the date of ``now``,
+    or the real one). The bookings' counts and the appeals registry's figures read their
+    own lines through the type index (the registry's whole history up to the period's
+    end); ``now`` cuts "overdue" when the period has not ended yet. Device downtime counts
+    within ``hours`` (the office's working hours) from the devices' lines before the period too.
+    """
+    from .reports.daily import Book, daily_report, dated, days, downtime, registers, render
 
     tz = catalog.timezone
     first, last = _period_bounds(start, end or start, tz)
-    lines = store.lines_between(first, last)
     appeal_lines = store.events_of_types(APPEAL_TYPES, before=last)
     bookings = booking_lines(store, first, last)
     devices = {"device_lines": store.events_of_types(DEVICE_LIFE_TYPES, before=last), "hours": hours}
     if end is None:
-        return daily_report(lines, catalog, start, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now,
-                            **devices)
-    return period_report(lines, catalog, start, end, tz, bookings=bookings, appeal_lines=appeal_lines, as_of=now,
-                         **devices)
+        return daily_report(store.lines_between(first, last), catalog, start, tz, bookings=bookings,
+                            appeal_lines=appeal_lines, as_of=now, **devices)
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    today = today or (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+    facts, ranks = FactsStore(store, catalog).period(start, end, today)
+    book = Book.of(catalog, tz, OFFICE)
+    report = render(facts, book, ranks, OFFICE)
+    registers(report, start, end, tz, bookings, appeal_lines, now)
+    downtime(report, start, end, tz, devices["device_lines"], hours, now)
+    return dated(report, start, end, days(facts, book))
 
 
 def booking_lines(store: JournalStore, first: datetime, last: datetime) -> list[dict]:
@@ -66,6 +80,16 @@ def booking_lines(store: JournalStore, first: datetime, last: datetime) -> list[
     its day is over). A few per booking (SQLite reads the span by the events' time index)."""
     since = first - timedelta(days=MAX_HORIZON_DAYS + 1)
     return store.lines_of_types(BOOKING_TYPES, since, last + timedelta(days=2))
+
+
+def local_today(clock, catalog: Catalog) -> date:
+    """The office's date now (its clock, its time zone): the day still going on."""
+    return clock.now().astimezone(ZoneInfo(catalog.timezone)).date()
+
+
+def refresh_facts(store: JournalStore, catalog: Catalog, today: date) -> list[date]:
+    """Build the facts of every closed day that lacks them (the nightly job, imports)."""
+    return FactsStore(store, catalog).refresh(today)
 
 
 QUARTER = re.compile(r"^((?:19|2\d)\d\d)[-\s]?[Qq]([1-4])$")  # 1900Q1 … 2999Q4

@@ -79,11 +79,45 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute('ALTER TABLE "devices" ADD COLUMN "last_seen_at" TEXT')
 
 
+def _per_day_facts(conn: sqlite3.Connection) -> None:
+    """Per-day facts (docs/reports.md, "Stored facts"): each closed day's figures, added
+    up by month and year, so a period report reads a few rows instead of the journal.
+    Derived data: `qserver facts rebuild` makes them again from the journal."""
+    prefix = '"office_id" INTEGER NOT NULL, "unit" TEXT NOT NULL, "start" TEXT NOT NULL, '
+    tables = {
+        "fact_day": '"visits" INTEGER, "no_shows" INTEGER, "cancelled" INTEGER, "open_at_close" INTEGER, '
+                    '"multi_role" INTEGER, "transfers" INTEGER, "total_n" INTEGER, "total_sum" INTEGER, '
+                    '"total_max" INTEGER, "total_within" INTEGER, "total_normed" INTEGER, "booked_n" INTEGER, '
+                    '"booked_sum" INTEGER, "booked_max" INTEGER, "booked_within" INTEGER, "booked_normed" INTEGER',
+        "fact_role": '"role" TEXT, "steps" INTEGER, "wait_n" INTEGER, "wait_sum" INTEGER, '
+                     '"service_n" INTEGER, "service_sum" INTEGER',
+        "fact_combo": '"service" TEXT, "role" TEXT, "counter" TEXT, "operator" TEXT, "steps" INTEGER, '
+                      '"no_shows" INTEGER, "recalls" INTEGER, "open" INTEGER, "wait_n" INTEGER, '
+                      '"wait_sum" INTEGER, "wait_max" INTEGER, "wait_within" INTEGER, "wait_normed" INTEGER, '
+                      '"service_n" INTEGER, "service_sum" INTEGER, "service_max" INTEGER, '
+                      '"service_within" INTEGER, "service_normed" INTEGER',
+        "fact_hour": '"hour" INTEGER, "role" TEXT, "wait_n" INTEGER, "wait_sum" INTEGER, "wait_max" INTEGER, '
+                     '"wait_within" INTEGER, "wait_normed" INTEGER',
+        "fact_flow": '"hour" INTEGER, "arrivals" INTEGER, "steps" INTEGER, "waiting_max" INTEGER',
+        "fact_count": '"what" TEXT, "a" TEXT, "b" TEXT, "c" TEXT, "n" INTEGER',
+        "fact_counter": '"counter" TEXT, "open_us" INTEGER, "paused_us" INTEGER',
+        "fact_hist": '"service" TEXT, "role" TEXT, "counter" TEXT, "operator" TEXT, "metric" TEXT, '
+                     '"bin" INTEGER, "n" INTEGER, "us" INTEGER',
+        "fact_hist_group": '"dim" TEXT, "key" TEXT, "metric" TEXT, "bin" INTEGER, "n" INTEGER, "us" INTEGER',
+    }
+    for name, figures in tables.items():
+        conn.execute(f'CREATE TABLE "{name}" ({prefix}{figures})')
+        conn.execute(f'CREATE INDEX "idx_{name}" ON "{name}" ("office_id", "unit", "start")')
+    conn.execute('CREATE TABLE "fact_built" ("office_id" INTEGER NOT NULL, "day" TEXT NOT NULL, '
+                 '"events" INTEGER, "built_at" TEXT, PRIMARY KEY ("office_id", "day"))')
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "events, users, tokens, devices, meta", _v1),
     Step(2, "application id; layout version in the header", _v2),
     Step(3, "index on the events' type (the appeals registry)", _v3),
     Step(4, "users can be disabled; devices keep their last heartbeat", _v4),
+    Step(5, "per-day facts for period reports", _per_day_facts),
 )
 CURRENT = STEPS[-1].version
 assert [s.version for s in STEPS] == list(range(1, CURRENT + 1)), "steps are numbered 1, 2, 3…"

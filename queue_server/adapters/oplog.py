@@ -52,6 +52,7 @@ EVENTS: dict[str, str] = {
     "privacy.bookings_blanked": "names and contacts of bookings older than privacy.keep_booking_days were "
                                 "blanked: bookings",
     "reports.written": "a closed day's reports were written: paths",
+    "facts.built": "closed days' facts were built from the journal for period reports: days, first, last",
     "job.failed": "a scheduled job (backup, reports, day over) failed: job and the traceback",
 }
 

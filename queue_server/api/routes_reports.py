@@ -6,7 +6,15 @@ from datetime import date
 from flask import Response
 
 from ..auth import require
-from ..report_service import FORMATS, build_quarter, build_report, file_name, quarter_days, render
+from ..report_service import (
+    FORMATS,
+    build_quarter,
+    build_report,
+    file_name,
+    local_today,
+    quarter_days,
+    render,
+)
 from .context import office_app
 from .spec import Api, ApiError, Guard, endpoint
 
@@ -64,8 +72,8 @@ def register(api: Api, flask) -> None:
             raise ApiError(422, "invalid", "to: must not be before from")
         if (end - start).days >= MAX_PERIOD_DAYS:
             raise ApiError(422, "invalid", f"a period is at most {MAX_PERIOD_DAYS} days")
-        report = build_report(app.store, app.config.catalog, start, end, now=app.clock.now(),
-                              hours=app.config.hours)
+        report = build_report(app.store, app.config.catalog, start, end, local_today(app.clock, app.config.catalog),
+                              now=app.clock.now(), hours=app.config.hours)
         return _answer(report, query["format"], query["lang"], start, end)
 
     @endpoint(api, "GET", "/api/v1/reports/quarter", summary="The quarterly monitoring of appeals («Мониторинг "

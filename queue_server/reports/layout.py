@@ -92,15 +92,28 @@ def sections(report: dict, lang: str) -> list[Section]:
     if report.get("kind") == "appeals_quarter":
         return quarter_sections(report, lang)
     _ = translator(lang)
-    out = [_summary(report, lang, _), _roles(report, lang, _), _hours(report, lang, _),
-           _services(report, lang, _), _counters(report, _), _operators(report, _),
-           _appeals(report, _)]
+    out = [_summary(report, lang, _), _roles(report, lang, _)]
+    if report.get("offices") is not None:
+        out.append(_offices(report, lang, _))
+    out += [_hours(report, lang, _), _services(report, lang, _), _counters(report, _),
+            _operators(report, _), _appeals(report, _)]
     if report.get("bookings") is not None:
         out.append(_bookings(report, _))
     out += feedback_sections(report, lang) + registry_sections(report, lang) + device_sections(report, lang)
     if report.get("days") is not None:
         out.append(_days(report, lang, _))
     return out
+
+
+def several_offices(report: dict) -> bool:
+    return len(report.get("offices") or ()) > 1
+
+
+def office_label(report: dict, _) -> str:
+    """Who the report is of: the office's name, or how many service centres it adds up."""
+    if several_offices(report):
+        return _("Service centres: {n}").format(n=len(report["offices"]))
+    return report["office"]
 
 
 def title(report: dict, lang: str) -> str:
@@ -119,6 +132,8 @@ def _summary(report: dict, lang: str, _) -> Section:
     v = report["visits"]
     total = v["total"]
     rows: list[tuple[str, object, str]] = [(_("Office"), report["office"], TEXT)]
+    if several_offices(report):
+        rows = [(_("Service centres"), len(report["offices"]), INT)]
     if report.get("kind") == "period":
         rows += [(_("From"), local_date(report["from"], lang), TEXT),
                  (_("To"), local_date(report["to"], lang), TEXT)]
@@ -211,8 +226,37 @@ def _services(report: dict, lang: str, _) -> Section:
     return Section("services", _("By service"), cols, rows)
 
 
+def _office_names(report: dict) -> dict:
+    return {o["id"]: o["name"] for o in report.get("offices") or ()}
+
+
+def _offices(report: dict, lang: str, _) -> Section:
+    """A company report's row per office: its visits and each active role's means."""
+    roles = active_roles(report)
+    names = {rid: name_in(report["roles"][rid]["name"], lang) for rid in roles}
+    cols = [Column("office", _("Service centre"), TEXT), Column("visits", _("Visits"), INT),
+            Column("completed", _("Visits completed"), INT), Column("no_shows", _("No-shows"), INT),
+            Column("open", _("Open at closing time"), INT),
+            Column("total_mean_s", _("Visit time: mean"), MIN),
+            Column("total_share", _("Visit time: within the norm"), SHARE)]
+    cols += [Column(f"wait_{rid}", _("Wait: mean ({role})").format(role=names[rid]), MIN) for rid in roles]
+    cols += [Column(f"service_{rid}", _("Service: mean ({role})").format(role=names[rid]), MIN)
+             for rid in roles]
+    rows = []
+    for o in report["offices"]:
+        v = o["visits"]
+        row = [o["name"], v["count"], v["completed"], v["no_shows"], v["open_at_close"], v["total"]["mean_s"],
+               v["total"]["within_norm_share"]]
+        row += [o["roles"].get(rid, {}).get("wait", {}).get("mean_s") for rid in roles]
+        row += [o["roles"].get(rid, {}).get("service", {}).get("mean_s") for rid in roles]
+        rows.append(row)
+    return Section("offices", _("By service centre"), cols, rows)
+
+
 def _counters(report: dict, _) -> Section:
-    cols = [Column("counter", _("Counter"), TEXT), Column("name", _("Name"), TEXT),
+    offices = _office_names(report)
+    cols = [Column("office", _("Service centre"), TEXT)] if offices else []
+    cols += [Column("counter", _("Counter"), TEXT), Column("name", _("Name"), TEXT),
             Column("steps", _("Served"), INT), Column("no_shows", _("No-shows"), INT),
             Column("open_s", _("Open"), MIN), Column("paused_s", _("Paused"), MIN),
             Column("busy_s", _("Serving"), MIN),
@@ -221,21 +265,25 @@ def _counters(report: dict, _) -> Section:
     cols += _timing_columns(_, "service", _("Service"), False, False)
     rows = []
     for c in report["counters"]:
-        row = [c["id"], c["name"], c["steps"], c["no_shows"], c["open_s"], c["paused_s"],
-               c["busy_s"], c["busy_share"]]
+        row = [offices.get(c.get("office"), "")] if offices else []
+        row += [c["id"], c["name"], c["steps"], c["no_shows"], c["open_s"], c["paused_s"],
+                c["busy_s"], c["busy_share"]]
         row += _timing_cells(c["wait"], None, False) + _timing_cells(c["service"], None, False)
         rows.append(row)
     return Section("counters", _("By counter"), cols, rows)
 
 
 def _operators(report: dict, _) -> Section:
-    cols = [Column("operator", _("Operator"), TEXT), Column("steps", _("Served"), INT),
-            Column("no_shows", _("No-shows"), INT)]
+    offices = _office_names(report)
+    cols = [Column("office", _("Service centre"), TEXT)] if offices else []
+    cols += [Column("operator", _("Operator"), TEXT), Column("steps", _("Served"), INT),
+             Column("no_shows", _("No-shows"), INT)]
     cols += _timing_columns(_, "wait", _("Wait"), False, False)
     cols += _timing_columns(_, "service", _("Service"), False, False)
     rows = []
     for o in report["operators"]:
-        row = [o["id"], o["steps"], o["no_shows"]]
+        row = [offices.get(o.get("office"), "")] if offices else []
+        row += [o["id"], o["steps"], o["no_shows"]]
         row += _timing_cells(o["wait"], None, False) + _timing_cells(o["service"], None, False)
         rows.append(row)
     return Section("operators", _("By operator"), cols, rows)

@@ -17,16 +17,19 @@ def device_sections(report: dict, lang: str) -> list[Section]:
     if devices is None:
         return []
     _ = translator(lang)
-    zone = ZoneInfo(report.get("tz") or "UTC")
+    several = any("office" in d for d in devices)  # a company report: each row its office's zone
+    zone = None if several else ZoneInfo(report.get("tz") or "UTC")
     day = report.get("date") if report.get("kind") != "period" else None  # a daily report's own day
     cols = [Column("device", _("Device"), TEXT), Column("kind", _("Kind"), TEXT),
             Column("outages", _("Times down"), INT), Column("down_s", _("Down in working hours"), MIN),
             Column("when", _("Down (from – to)"), TEXT)]
     rows = []
     for d in devices:
-        spans = "; ".join(f"{_when(p['from'], zone, day)} – "
-                          f"{_when(p['to'], zone, day) if p['to'] else _('still down')}" for p in d["periods"])
-        rows.append([d["device"], word(DEVICE_KINDS, d["kind"], _) if d["kind"] else "", d["outages"],
+        here = zone or ZoneInfo(d.get("tz") or "UTC")
+        spans = "; ".join(f"{_when(p['from'], here, day)} – "
+                          f"{_when(p['to'], here, day) if p['to'] else _('still down')}" for p in d["periods"])
+        name = f"{d['office']}: {d['device']}" if several else d["device"]
+        rows.append([name, word(DEVICE_KINDS, d["kind"], _) if d["kind"] else "", d["outages"],
                      d["down_s"], spans])
     return [Section("devices", _("Devices down (no heartbeat)"), cols, rows)]
 

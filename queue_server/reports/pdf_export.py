@@ -24,7 +24,19 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from . import charts
 from .labels import name_in, translator
-from .layout import HOUR, MIN, NUM, SHARE, TEXT, VERDICT, Section, sections, title
+from .layout import (
+    HOUR,
+    MIN,
+    NUM,
+    SHARE,
+    TEXT,
+    VERDICT,
+    Section,
+    office_label,
+    sections,
+    several_offices,
+    title,
+)
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 _FONT_DIRS = (Path(__file__).parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
@@ -245,8 +257,9 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     st = _Styles()
     heading = title(report, lang)
     by_key = {s.key: s for s in sections(report, lang)}
+    who = office_label(report, _)
     story: list = [Paragraph(_escape(heading), st.title),
-                   Paragraph(_escape(f"{report['office']} · {_('Time zone')}: {report['tz']}"),
+                   Paragraph(_escape(f"{who} · {_('Time zone')}: {report['tz']}"),
                              st.sub), Spacer(1, 4)]
     roles = {rid: name_in(r["name"], lang) for rid, r in report["roles"].items()}
     story.append(_table(by_key["summary"], None, lang, _, st, roles, [85 * mm, 45 * mm]))
@@ -268,14 +281,16 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
         parts = [Paragraph(_escape(section.title), st.h2), _table(section, keys, lang, _, st, roles, widths)]
         story.extend([KeepTogether(parts)] if together else parts)
 
+    block("offices", None)
     block("hours", None)
     block("services", ["service", "role", "steps", "no_shows", "wait_mean_s", "wait_share",
                        "wait_ok", "service_mean_s", "service_share", "service_ok"])
-    block("counters", ["name", "steps", "no_shows", "open_s", "paused_s", "busy_share",
-                       "wait_mean_s", "wait_p90_s", "wait_share", "service_mean_s",
-                       "service_p90_s", "service_share"])
-    block("operators", ["operator", "steps", "no_shows", "wait_mean_s", "wait_p90_s",
-                        "wait_share", "service_mean_s", "service_p90_s", "service_share"])
+    if not several_offices(report):  # a company's counters and operators: in its CSV and XLSX
+        block("counters", ["name", "steps", "no_shows", "open_s", "paused_s", "busy_share",
+                           "wait_mean_s", "wait_p90_s", "wait_share", "service_mean_s",
+                           "service_p90_s", "service_share"])
+        block("operators", ["operator", "steps", "no_shows", "wait_mean_s", "wait_p90_s",
+                            "wait_share", "service_mean_s", "service_p90_s", "service_share"])
     block("appeals", None, [45 * mm, 60 * mm, 20 * mm])
     block("bookings", None, [100 * mm, 30 * mm], together=True)  # a short table: kept with its heading
     block("feedback", None)  # visitors' ratings, the appeals registry (layout_appeals.py)
@@ -284,7 +299,14 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     block("devices", None, [40 * mm, 25 * mm, 18 * mm, 25 * mm, 72 * mm])  # layout_devices.py
     block("days", None)
     story.append(Spacer(1, 8))
-    for note in (_("Wait: from the ticket (or the transfer to another queue) to the first call. "
+    notes = []
+    if several_offices(report):
+        notes.append(_("Each service centre's counters and operators are in the CSV and XLSX of this "
+                       "report. Shares are held to each centre's own norms."))
+    if report.get("kind") == "period" or report.get("offices") is not None:
+        notes.append(_("Medians and 90th percentiles of a period come from the stored histograms of "
+                       "its days: within half a second below a minute, within 4.4 % above."))
+    for note in (*notes, _("Wait: from the ticket (or the transfer to another queue) to the first call. "
                    "Service: from the start of service (or the last call) to the finish or "
                    "transfer. A no-show has neither. Visit time: from the ticket to the end of "
                    "the last step."),
@@ -300,7 +322,7 @@ def to_pdf(report: dict, lang: str = "ru") -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=14 * mm, bottomMargin=16 * mm, title=heading,
-                            author=report.get("office", ""), lang=lang, invariant=1)
-    footer = _footer(report.get("office", ""), heading, _)
+                            author=who, lang=lang, invariant=1)
+    footer = _footer(who, heading, _)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()

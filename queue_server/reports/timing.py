@@ -1,7 +1,7 @@
 """The reports' pass over the journal: the domain's one fold, tallied by report key.
 
-Why it looks the way it does: a year of an office is ~500,000 visits and
-3-4 million events, and it must be read in seconds. The events are read once,
+Why it looks the way it does: a busy office day is thousands of events and a
+year of history is 3-4 million, and a pass must cost little per event. The events are read once,
 in journal order, by the domain's fold (``queue_server.domain.fold``: the one
 definition of waits and services, shared with the dashboard and the office's
 ETA), which builds nothing per event. Here each step, when it ends, goes into
@@ -15,6 +15,9 @@ the step, so that conversion is done at the end, in bulk. Hour and day buckets
 come from a per-minute cache, so the time zone is consulted once per minute of
 activity.
 
+A pass tallies ONE office day (`scan`); a period is read day by day from one
+stream (`scan_days`), and facts.py turns each day's tally into additive facts.
+
 Semantics are pinned in docs/reports.md (and docs/journal.md):
 WAIT = queued (issue or transfer) -> first call; SERVICE = ``step.started``
 (else the last call) -> finish or transfer; a no-show step has neither;
@@ -23,8 +26,10 @@ TOTAL = issue -> end of the last step (finish, no-show or cancel).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import Catalog
@@ -78,7 +83,6 @@ class Tally:
         # counter and operator are the ones who called (served, for services)
         self.groups: dict[tuple, list] = {}
         self.totals: list[list[timedelta]] = [[] for _ in range(ndays)]  # by day
-        self.seconds_by_day: list = []  # the same in float seconds, filled by the caller
         self.extra: list[dict] = []  # ratings and appeals lines of the period (`_Pass.other`)
         self.visits = [0] * ndays
         self.no_shows = [0] * ndays
@@ -318,28 +322,86 @@ def _stop_clock(clock: list, t: datetime) -> None:
         clock[K_OPEN] = None
 
 
-def scan(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) -> Tally:
-    """Read the events once and tally the visits issued from ``start`` to ``end``.
+def scan(events: Iterable, catalog: Catalog, day: date, tz: str) -> Tally:
+    """Read the events once and tally the visits issued on ``day`` (local, in ``tz``).
 
-    Only events whose time, cut by the office time zone ``tz``, falls in the
-    inclusive period are read; a visit belongs to the period it was issued in,
-    so events of visits issued earlier are skipped. Events must come in
-    journal order (ascending ``seq``), which is also time order.
+    Only events whose time, cut by the office time zone, falls in the day are
+    read; a visit belongs to the day it was issued, so events of visits issued
+    earlier are skipped, and what a visit does after its day's midnight is not
+    read (it is open at close). Events must come in journal order (ascending
+    ``seq``), which is also time order.
     """
+    zone = ZoneInfo(tz)
+    rows, keys, parse = source(events)
+    return _scan_day(rows, keys, parse, catalog, day, zone, _bounds(day, 1, zone))
+
+
+def scan_days(events: Iterable, catalog: Catalog, start: date, end: date, tz: str) -> list[Tally]:
+    """A tally per day from ``start`` to ``end`` inclusive, from one stream read once.
+    Each row goes to the pass of the day its time falls in, so each day is read as
+    ``scan`` reads it alone (lines imported late, out of time order, included), and
+    a period is exactly the sum of its days."""
     zone = ZoneInfo(tz)
     ndays = (end - start).days + 1
     if ndays < 1:
         raise ValueError("the period ends before it starts")
-    # local midnights in UTC: day i runs from bounds[i] to bounds[i + 1]
-    bounds = [datetime.combine(start + timedelta(days=i), time(), zone).astimezone(UTC)
-              for i in range(ndays + 1)]
-    T = Tally(start, ndays)
-    fold = _Pass(T, catalog, zone, bounds)
+    bounds = _bounds(start, ndays, zone)
     rows, keys, parse = source(events)
+    k_at = keys[1]
+    passes: dict[int, _Pass] = {}
+    last = [bounds[0], bounds[1], 0]  # the day asked last: rows come mostly in time order
+
+    def day_of(row) -> int:
+        t = parse(row[k_at])
+        lo, hi, i = last
+        if lo <= t < hi:
+            return i
+        i = bisect_right(bounds, t) - 1
+        if 0 <= i < ndays:
+            last[:] = bounds[i], bounds[i + 1], i
+        return i
+
+    try:
+        for i, day_rows in groupby(rows, day_of):
+            if 0 <= i < ndays:
+                fold = passes.get(i)
+                if fold is None:
+                    day = start + timedelta(days=i)
+                    fold = passes[i] = _Pass(Tally(day, 1), catalog, zone, bounds[i:i + 2])
+                fold.run(day_rows, keys, parse)
+    except UnreadableEvent as exc:
+        raise JournalFormatError(str(exc)) from exc
+    except (KeyError, IndexError, TypeError) as exc:  # reading a row's time to find its day
+        raise JournalFormatError(f"unreadable journal row: {exc}") from exc
+    out = []
+    for i in range(ndays):
+        fold = passes.pop(i, None)
+        if fold is None:
+            out.append(Tally(start + timedelta(days=i), 1))
+        else:
+            out.append(_finish(fold))
+    return out
+
+
+def _bounds(start: date, ndays: int, zone: ZoneInfo) -> list[datetime]:
+    """Local midnights in UTC: day i runs from bounds[i] to bounds[i + 1]."""
+    return [datetime.combine(start + timedelta(days=i), time(), zone).astimezone(UTC)
+            for i in range(ndays + 1)]
+
+
+def _scan_day(rows, keys, parse, catalog: Catalog, day: date, zone: ZoneInfo,
+              bounds: list[datetime]) -> Tally:
+    fold = _Pass(Tally(day, 1), catalog, zone, bounds)
     try:
         fold.run(rows, keys, parse)
     except UnreadableEvent as exc:
         raise JournalFormatError(str(exc)) from exc
+    return _finish(fold)
+
+
+def _finish(fold: _Pass) -> Tally:
+    """The day is over: open steps end as open, counters left open close."""
+    T = fold.T
     fold.close()
     for v in T.open_visits.values():
         if v[V_MULTI]:

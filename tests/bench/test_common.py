@@ -99,7 +99,11 @@ def test_the_budgets_file_has_every_budget_of_the_issues():
     assert server["ticket_issue_500idle_median_vs_quiet"].text() == "≤ 2"
     assert server["ticket_issue_loginflood_450c_p99_ms"].text() == "≤ 50"
     assert server["history_visits"].text() == "≥ 500000"
-    assert {b.limit for b in budgets["reports"].values()} == {1, 10, 500}
+    reports = budgets["reports"]
+    assert reports["daily_report_busy_day_all_formats_s"].text() == "≤ 1"
+    assert reports["period_report_year_s"].text() == "≤ 1"  # issue #19: from the stored facts
+    assert reports["period_report_year_rss_mb"].text() == "≤ 200"
+    assert budgets["central"]["company_period_report_50x_year_s"].text() == "≤ 5"
     assert {b.limit for b in budgets["kiosk"].values()} == {200, 3, 250}
     assert [b.limit for b in budgets["display"].values()] == [100, 100]
     assert find_budget("kiosk_rss_mb", budgets).limit == 250

@@ -144,3 +144,43 @@ def test_the_pdf_shows_the_bookings(report, tmp_path):
     line_with(text, "Пришли: отметились вовремя", "3")
     line_with(text, "Ожидание от времени записи: среднее", "5:00")
     line_with(text, "Ожидание от времени записи: 90-й процентиль", "12:00")
+
+
+def test_a_period_with_bookings_and_ratings_from_stored_facts_equals_the_journal(tmp_path):
+    """The period report from the facts stored as days close (the booked visitors' waits
+    from their slot as facts and histograms, the ratings as counts) equals the one read
+    from the journal, with the bookings' counts read from their lines as a day's are."""
+    from datetime import datetime, timedelta
+
+    from facts_kit import all_lines, differences, store_with
+
+    from queue_server.report_service import build_report
+    from queue_server.reports import period_report
+
+    lines, _ = the_day()
+    zone = Day(THE_20TH).zone
+    for i, (score, via, who) in enumerate([(5, "track", ("con", "2", "opA")), (2, "pad", ("con", "2", "opA")),
+                                           (4, "track", ("adm", "1", "opB"))]):
+        at = datetime(2026, 11, 18 + i, 16, 0, tzinfo=zone)
+        lines.append(ev.Event(ev.VISIT_RATED, at, visit=f"v{i + 1}", step=1, data={
+            "score": score, "comment": "Долго" if score < 3 else "", "via": via,
+            "served": [{"service": who[0], "counter": who[1], "operator": who[2]}]}).to_line())
+    lines.sort(key=lambda line: line["at"])
+    store = store_with(tmp_path / "office.sqlite", lines)
+    try:
+        start, end = date(2026, 11, 16), date(2026, 11, 22)
+        for today in (date(2026, 12, 1), THE_20TH + timedelta(days=1)):  # all closed; the 21st going on
+            from_facts = build_report(store, catalog(), start, end, today)
+            from_journal = period_report(all_lines(store), catalog(), start, end)
+            assert differences(from_facts, from_journal) == []
+            b = from_facts["bookings"]
+            assert (b["booked"], b["kept"], b["late"], b["no_show"], b["pending"], b["cancelled"]) == (6, 3, 1, 1, 1, 1)
+            assert b["wait_from_slot"] == {"n": 3, "mean_s": 300.0, "median_s": 180.0, "p90_s": 720.0,
+                                           "max_s": 720.0, "within_norm_share": 1.0}
+            fb = from_facts["feedback"]
+            assert (fb["n"], fb["comments"], fb["distribution"]) == (3, 1, {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1})
+            assert [(s["id"], s["n"]) for s in fb["by_operator"]] == [("opA", 2), ("opB", 1)]
+        stored = store.query("SELECT booked_n FROM fact_day WHERE unit = 'D' AND start = '2026-11-20'")
+        assert stored == [(3,)]  # the 20th's booked waits are in its stored facts
+    finally:
+        store.close()

@@ -163,3 +163,29 @@ def test_hours_follow_the_zone_through_odd_offsets_and_transitions(tz, day):
     arrivals = {h["hour"]: h["arrivals"] for h in r["hours"] if h["arrivals"]}
     assert arrivals == {h: n for h, n in enumerate(expected) if n}
     assert r["visits"]["count"] == sum(expected)
+
+
+def test_a_visit_served_past_midnight_ends_with_its_day_in_a_period_too():
+    """A visit belongs to the day it was issued and is read up to that day's midnight:
+    a visitor still at the counter at midnight is open at close in the day's report,
+    and in a period's alike (so a period is exactly the sum of its days). The counter
+    left open overnight counts as closed at the day's last activity, not all night."""
+    d = Day(THE_DAY)
+    d.counter("22:00", "opened", "1", "opA")
+    d.issue("23:40", "N1", "adm").call("23:50", "N1", 1, "adm", "1", "opA")
+    d.start("23:51", "N1", 1, "adm", "1", "opA")
+    d.finish("00:20", "N1", 1, "adm", "1", "opA", day_offset=1, kind="payment", topic="other")
+    d.counter("00:30", "closed", "1", "opA", day_offset=1)
+    d.issue("09:00", "M1", "adm", day_offset=1).call("09:05", "M1", 1, "adm", "1", "opA", day_offset=1)
+    d.finish("09:10", "M1", 1, "adm", "1", "opA", day_offset=1, kind="payment", topic="other")
+    day = daily_report(d.lines(), catalog(), THE_DAY)
+    period = period_report(d.lines(), catalog(), THE_DAY, date(2024, 3, 6))
+    first = period["days"][0]
+    assert (first["visits"], first["open_at_close"], first["total_mean_s"]) == (1, 1, None)
+    assert day["visits"]["open_at_close"] == 1
+    assert period["visits"]["open_at_close"] == 1 and period["visits"]["completed"] == 1
+    admin = period["roles"]["administrator"]
+    assert (admin["open"], admin["wait"]["n"], admin["service"]["n"]) == (1, 2, 1)  # N1's wait, M1's both
+    assert admin["service"]["max_s"] == 300.0  # N1's 29 minutes past midnight are not read
+    # never closed that day: closed at its last step's end (none ended after it opened)
+    assert period["counters"][0]["open_s"] == day["counters"][0]["open_s"] == 0.0

@@ -1,0 +1,399 @@
+"""Stored facts in SQL: the same statements for the office's SQLite and the centre's PostgreSQL.
+
+The tables are reports/facts.py's TABLES with `(office_id, unit, start)` in front:
+`unit` D is one day's facts (written when the day closed); W, M, Q and Y the same
+figures added up over a week (from Monday), a calendar month, quarter and year (rolled
+up whenever a day is written), `start` the unit's first day. At the office `office_id` is always 0; at the
+centre it is the office's id. A report over a period reads the fewest units that
+cover it (`units`: whole years, quarters, months and weeks, then the days left over), so
+a calendar year of one office is one row per key, and 50 offices' year is 50.
+
+Everything a report shows is a sum or a maximum of these rows, except the medians and
+90th percentiles, which SQL reads off the histograms (`fact_hist`, nearest rank over
+the bins; reports/facts.py says how fine they are) in one query per report.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from queue_server.reports.facts import MAXIMA, TABLES, VISIT_METRICS, Day, Facts
+from queue_server.reports.groups import Combo
+
+DAY, WEEK, MONTH, QUARTER, YEAR = "D", "W", "M", "Q", "Y"
+LEVELS = (YEAR, QUARTER, MONTH, WEEK, DAY)
+PREFIX = ("office_id", "unit", "start")
+DAY_ONLY = ("fact_day", "fact_role")  # per-day rows of the report: never rolled up
+ROLLED = tuple(t for t in TABLES if t not in DAY_ONLY)
+HIST_NOW = "fact_hist_now"  # a report's own histogram rows of days not stored (today)
+# Histograms are kept by (service, role, counter, operator) for days and weeks, where each
+# duration is one row's worth, and by group for months, quarters and years, where a report
+# would otherwise regroup a million rows (docs/reports.md, "Stored facts").
+UNITS_OF = {"fact_hist": (DAY, WEEK), "fact_hist_group": (MONTH, QUARTER, YEAR)}
+GROUP_DIMS = ("service", "role", "counter", "operator", "visit")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the two databases for these statements."""
+
+    param: str  # "?" (sqlite3) or "%s" (psycopg)
+    dates_as_text: bool  # SQLite keeps dates as ISO text; PostgreSQL as DATE
+    copy: bool  # rows go in with COPY (psycopg) rather than executemany
+    grouping_sets: bool  # GROUP BY GROUPING SETS (PostgreSQL; SQLite has none)
+    lateral: bool = False  # LATERAL subqueries (PostgreSQL): histograms summed office by office
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", self.param) if self.param != "?" else text
+
+    def day(self, d: date):
+        return d.isoformat() if self.dates_as_text else d
+
+
+SQLITE = Dialect("?", True, False, False)
+POSTGRES = Dialect("%s", False, True, True, True)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def columns(table: str) -> tuple[str, ...]:
+    keys, figures = TABLES[table]
+    return PREFIX + keys + figures
+
+
+def insert_sql(table: str, dialect: Dialect) -> str:
+    cols = columns(table)
+    return dialect.sql(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})")
+
+
+# ---- units ------------------------------------------------------------------------------
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def next_month(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def unit_end(unit: str, first: date) -> date:
+    """The day after a unit that starts on `first`."""
+    if unit == YEAR:
+        return date(first.year + 1, 1, 1)
+    if unit == QUARTER:
+        return next_month(next_month(next_month(first)))
+    if unit == MONTH:
+        return next_month(first)
+    if unit == WEEK:
+        return first + timedelta(days=7)
+    return first + timedelta(days=1)
+
+
+def units(start: date, end: date) -> list[tuple[str, date]]:
+    """The fewest stored units that cover the days start..end inclusive: from each day on,
+    the largest unit that starts there and fits (a week only if it does not keep a whole
+    month that starts within it from being read as one)."""
+    out: list[tuple[str, date]] = []
+    d = start
+    while d <= end:
+        unit = DAY
+        if d.month == 1 and d.day == 1 and unit_end(YEAR, d) <= end + timedelta(days=1):
+            unit = YEAR
+        elif d == quarter_start(d) and unit_end(QUARTER, d) <= end + timedelta(days=1):
+            unit = QUARTER
+        elif d.day == 1 and unit_end(MONTH, d) <= end + timedelta(days=1):
+            unit = MONTH
+        elif d.weekday() == 0 and unit_end(WEEK, d) <= end + timedelta(days=1):
+            m = next_month(d)
+            if not (m < unit_end(WEEK, d) and unit_end(MONTH, m) <= end + timedelta(days=1)):
+                unit = WEEK
+        out.append((unit, d))
+        d = unit_end(unit, d)
+    return out
+
+
+class Span:
+    """The rows of a table that make up some offices' period: one index search per kind of
+    unit (`office_id IN … AND unit = … AND start IN …`), added together with UNION ALL.
+    `office`: an SQL expression naming the one office to read instead (`each_office`)."""
+
+    def __init__(self, offices: list[int], found: list[tuple[str, date]], dialect: Dialect,
+                 office: str | None = None) -> None:
+        self.offices, self.dialect, self.office, self.found = offices, dialect, office, found
+        self.by_unit = [(u, [dialect.day(s) for uu, s in found if uu == u]) for u in LEVELS]
+        self.by_unit = [(u, starts) for u, starts in self.by_unit if starts]
+        self.units = sum(len(starts) for _u, starts in self.by_unit)  # each office's units
+
+    def each_office(self, office: str) -> Span:
+        """The same units of the one office `office` names (a column of an outer query)."""
+        return Span(self.offices, self.found, self.dialect, office)
+
+    def rows(self, table: str, cols: str) -> tuple[str, list]:
+        parts, params = [], []
+        offices = (f"office_id = {self.office}" if self.office
+                   else f"office_id IN ({_placeholders(len(self.offices))})")
+        for unit, starts in self.by_unit:
+            if unit not in UNITS_OF.get(table, LEVELS):
+                continue
+            parts.append(f"SELECT {cols} FROM {table} WHERE {offices} "
+                         f"AND unit = '{unit}' AND start IN ({_placeholders(len(starts))})")
+            params += [*([] if self.office else self.offices), *starts]
+        if not parts:
+            return f"(SELECT {cols} FROM {table} WHERE 1 = 0)", []
+        return "(" + " UNION ALL ".join(parts) + ")", params
+
+
+# ---- writing ----------------------------------------------------------------------------
+def write_day(conn, dialect: Dialect, office_id: int, day: date, facts: Facts) -> int:
+    """Replace one office day's stored rows (unit D) with these facts; returns the rows written.
+    The caller holds the transaction and then rolls the month and year up (`roll_up`)."""
+    from queue_server.reports.facts import rows
+
+    delete_days(conn, dialect, office_id, [day])
+    by_table: dict[str, list] = {}
+    for table, _i, values in rows(facts):
+        by_table.setdefault(table, []).append((office_id, DAY, dialect.day(day), *values))
+    n = 0
+    for table, values in by_table.items():
+        if dialect.copy:
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns(table))}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            conn.cursor().executemany(insert_sql(table, dialect), values)
+        n += len(values)
+    return n
+
+
+def delete_days(conn, dialect: Dialect, office_id: int, days: list[date]) -> None:
+    for table in TABLES:
+        for d in days:
+            conn.execute(dialect.sql(f"DELETE FROM {table} WHERE office_id = ? AND unit = 'D' AND start = ?"),
+                         (office_id, dialect.day(d)))
+
+
+def roll_up(conn, dialect: Dialect, office_id: int, days: Iterable[date]) -> None:
+    """Recompute the week, month, quarter and year rows of every one the days fall in:
+    weeks and months from the days, quarters from the months, years from the quarters."""
+    days = sorted(set(days))
+    for w in sorted({week_start(d) for d in days}):
+        _roll(conn, dialect, office_id, WEEK, w, DAY, w, unit_end(WEEK, w))
+    months = sorted({month_start(d) for d in days})
+    for m in months:
+        _roll(conn, dialect, office_id, MONTH, m, DAY, m, unit_end(MONTH, m))
+    quarters = sorted({quarter_start(m) for m in months})
+    for q in quarters:
+        _roll(conn, dialect, office_id, QUARTER, q, MONTH, q, unit_end(QUARTER, q))
+    for y in sorted({q.year for q in quarters}):
+        first = date(y, 1, 1)
+        _roll(conn, dialect, office_id, YEAR, first, QUARTER, first, unit_end(YEAR, first))
+
+
+def _roll(conn, dialect: Dialect, office_id: int, unit: str, start: date, source: str,
+          first: date, after: date) -> None:
+    for table in ROLLED:
+        if unit not in UNITS_OF.get(table, LEVELS):
+            continue
+        keys, figures = TABLES[table]
+        conn.execute(dialect.sql(f"DELETE FROM {table} WHERE office_id = ? AND unit = ? AND start = ?"),
+                     (office_id, unit, dialect.day(start)))
+        where = "WHERE office_id = ? AND unit = ? AND start >= ? AND start < ?"
+        params = (office_id, source, dialect.day(first), dialect.day(after))
+        if table == "fact_hist_group" and source == DAY:  # a month's days' histograms, by group
+            rows, params = group_histograms(f"(SELECT * FROM fact_hist {where})", params, dialect)
+            select = f"SELECT office_id, ?, ?, dim, k, metric, bin, n, us FROM {rows} r"
+        else:
+            aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
+            select = (f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} "
+                      f"FROM {table} {where} GROUP BY {', '.join(('office_id',) + keys)}")
+        conn.execute(dialect.sql(f"INSERT INTO {table} ({', '.join(columns(table))}) {select}"),
+                     (unit, dialect.day(start), *params))
+
+
+_VISIT = f"metric IN ({', '.join(repr(m) for m in VISIT_METRICS)})"  # the day's rows of no combo
+GROUPINGS = (  # (dim, its key, which combo rows it holds, the combo column it groups by)
+    ("service", "COALESCE(service, '')", f"NOT {_VISIT}", "service"),
+    ("role", "role", f"NOT {_VISIT} AND role IS NOT NULL", "role"),
+    ("counter", "counter", "counter IS NOT NULL", "counter"),
+    ("operator", "operator", "operator IS NOT NULL", "operator"),
+    ("visit", "''", _VISIT, None),
+)
+SUM_N, SUM_US = "CAST(sum(n) AS INTEGER)", "CAST(sum(us) AS BIGINT)"  # PostgreSQL would sum into numeric
+
+
+def group_histograms(source: str, params, dialect: Dialect | None = None) -> tuple[str, list]:
+    """fact_hist rows (by service, role, counter, operator) as each office's group histograms
+    (office_id, dim, k, metric, bin, n, us): one GROUP BY a group over the rows, or one pass
+    with GROUPING SETS where the database has them (the rows are read once, not five times)."""
+    if dialect is not None and dialect.grouping_sets:
+        which = " ".join(f"WHEN GROUPING({by}) = 0 THEN {{{i}}}" for i, (_d, _k, _w, by) in enumerate(GROUPINGS[:4]))
+        dim = which.format(*(f"'{d}'" for d, _k, _w, _b in GROUPINGS[:4]))
+        key = which.format(*(k for _d, k, _w, _b in GROUPINGS[:4]))
+        sets = ", ".join(f"(office_id, {by + ', ' if by else ''}metric, bin)" for _d, _k, _w, by in GROUPINGS)
+        rows = (f"(SELECT office_id, CASE {dim} ELSE 'visit' END AS dim, CASE {key} ELSE '' END AS k, metric, bin, "
+                f"{SUM_N} AS n, {SUM_US} AS us FROM {source} s GROUP BY GROUPING SETS ({sets}))")
+        return (f"(SELECT * FROM {rows} a WHERE k IS NOT NULL AND ({_VISIT}) = (dim = 'visit'))",
+                list(params))
+    parts, all_params = [], []
+    for dim, key, where, by in GROUPINGS:
+        parts.append(f"SELECT office_id, '{dim}' AS dim, {key} AS k, metric, bin, {SUM_N} AS n, {SUM_US} AS us "
+                     f"FROM {source} s WHERE {where} GROUP BY office_id, {by + ', ' if by else ''}metric, bin")
+        all_params += list(params)
+    return "(" + " UNION ALL ".join(parts) + ")", all_params
+
+
+# ---- reading ----------------------------------------------------------------------------
+def _sums(figures, values) -> None:
+    n, total, top, within, normed = values
+    figures.add_sums(int(n or 0), int(total or 0), top, int(within or 0), int(normed or 0))
+
+
+def read_period(conn, dialect: Dialect, offices: list[int], start: date, end: date,
+                with_hist_now: bool = False, totals: bool = True
+                ) -> tuple[dict[int, Facts], Facts, dict]:
+    """Each office's facts of the period, their sum, and the percentiles
+    {(office or None for the sum, dim, id, metric): (p50 µs, p90 µs)}; combos and
+    counters keep their office id in their keys."""
+    ndays = (end - start).days + 1
+    span = Span(offices, units(start, end), dialect)
+    office_in = f"office_id IN ({_placeholders(len(offices))})"
+    per = {oid: Facts(start, ndays) for oid in offices}
+    total = Facts(start, ndays)
+
+    def query(sql: str, params: list) -> list:
+        return conn.execute(dialect.sql(sql), params).fetchall()
+
+    def summed(table: str, keys: str, figures: str) -> list:
+        rows, params = span.rows(table, f"{keys}, {figures}")
+        return query(f"SELECT {keys}, {_aggregates(figures)} FROM {rows} r GROUP BY {keys}", params)
+
+    day_params = [*offices, dialect.day(start), dialect.day(end)]
+    day_where = f"{office_in} AND unit = 'D' AND start >= ? AND start <= ?"
+    _, day_figures = TABLES["fact_day"]
+    for oid, d, *v in query(f"SELECT office_id, start, {', '.join(day_figures)} FROM fact_day "
+                            f"WHERE {day_where}", day_params):
+        i = (_as_date(d) - start).days
+        day = Day(*(int(x) for x in v[:6]))
+        _sums(day.total, v[6:11])
+        _sums(day.booked, v[11:16])
+        per[oid].days[i].add(day)
+        total.days[i].add(day)
+    for d, role, *v in query("SELECT start, role, sum(steps), sum(wait_n), sum(wait_sum), sum(service_n), "
+                             f"sum(service_sum) FROM fact_role WHERE {day_where} GROUP BY start, role", day_params):
+        total.day_roles[((_as_date(d) - start).days, role)] = [int(x) for x in v]
+
+    keys, figures = TABLES["fact_combo"]
+    for oid, sid, role, ctr, op, *v in summed("fact_combo", "office_id, " + ", ".join(keys), ", ".join(figures)):
+        for facts in (per[oid], total):
+            combo = facts.combos.setdefault((oid, sid, role, ctr, op), Combo())
+            combo.steps += int(v[0])
+            combo.no_shows += int(v[1])
+            combo.recalls += int(v[2])
+            combo.open += int(v[3])
+            _sums(combo.wait, v[4:9])
+            _sums(combo.service, v[9:14])
+    for hour, role, n, total_us, top, within, normed in summed(
+            "fact_hour", "hour, role", "wait_n, wait_sum, wait_max, wait_within, wait_normed"):
+        total.hours[(int(hour), role)] = [int(n), int(total_us), top, int(within), int(normed)]
+    for hour, arrivals, steps, waiting_max in summed("fact_flow", "hour", "arrivals, steps, waiting_max"):
+        total.flow[int(hour)] = [int(arrivals), int(steps), int(waiting_max)]
+    for oid, what, a, b, c, n in summed("fact_count", "office_id, what, a, b, c", "n"):
+        for facts in (per[oid], total):
+            facts.counts[(what, a, b, c)] = facts.counts.get((what, a, b, c), 0) + int(n)
+    for oid, cid, open_us, paused_us in summed("fact_counter", "office_id, counter", "open_us, paused_us"):
+        for facts in (per[oid], total):
+            row = facts.counters.setdefault((oid, cid), [0, 0])
+            row[0] += int(open_us)
+            row[1] += int(paused_us)
+    ranks = percentiles(conn, dialect, span, with_hist_now, totals)
+    return per, total, ranks
+
+
+def _aggregates(figures: str) -> str:
+    return ", ".join(f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures.split(", "))
+
+
+RANK_SHIFT = 48  # a bin and its values' mean (µs < 2**48, 8.9 years) in one sortable integer
+
+
+def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals: bool) -> dict:
+    """Nearest-rank medians and 90th percentiles of every group, off the summed histograms:
+    the bin holding the rank, read as the mean of the durations in it (reports/facts.py).
+    Groups are keyed by office (None: the offices added up), what they are, their id and
+    the metric.
+
+    Over several offices PostgreSQL works office by office (a LATERAL subquery per office:
+    its units' histograms added up, ranked, and its service, role and visit histograms handed
+    out for the total): fifty hash tables and sorts of one office's groups each stay small,
+    where one of all the offices' (a million rows) costs about twice as much
+    (docs/performance.md, issue #19's notes)."""
+    parts, params = [], []
+    several = span.units > 1 or with_hist_now
+    by_office = dialect.lateral and len(span.offices) > 1
+    offices = span.offices
+    if by_office:
+        span = span.each_office("ox.o")
+    combos, p = span.rows("fact_hist", "office_id, service, role, counter, operator, metric, bin, n, us")
+    if with_hist_now:
+        only = " WHERE office_id = ox.o" if by_office else ""
+        combos = (f"({combos[1:-1]} UNION ALL SELECT office_id, service, role, counter, operator, metric, bin, n, us "
+                  f"FROM {HIST_NOW}{only})")
+    if p or with_hist_now:
+        grouped, gp = group_histograms(combos, p, dialect)
+        parts.append(f"SELECT office_id AS o, dim, k, metric, bin, n, us FROM {grouped} x")
+        params += gp
+    stored, p = span.rows("fact_hist_group", "office_id, dim, key, metric, bin, n, us")
+    if p:
+        parts.append(f"SELECT office_id AS o, dim, key AS k, metric, bin, n, us FROM {stored} y")
+        params += p
+    if not parts:
+        return {}
+    rows = " UNION ALL ".join(parts)
+    if several or len(parts) > 1:  # the same group and bin in several units
+        rows = (f"SELECT o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM ({rows}) m "
+                "GROUP BY o, dim, k, metric, bin")
+    added = (f"SELECT -1 AS o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM {{}} "
+             "WHERE dim IN ('service', 'role', 'visit') GROUP BY dim, k, metric, bin")
+    if by_office:
+        handed = ("" if not totals else " UNION ALL SELECT 'h', o, dim, k, metric, bin, n, us, NULL, NULL FROM h "
+                  "WHERE dim IN ('service', 'role', 'visit')")
+        ids = ", ".join(str(int(o)) for o in offices)  # whole numbers: the planner sees how many
+        each = (f"SELECT l.* FROM unnest(ARRAY[{ids}]) AS ox(o), LATERAL (WITH h AS MATERIALIZED ({rows}) "
+                f"SELECT 'p' AS t, o, dim, k, metric, CAST(NULL AS smallint) AS bin, CAST(NULL AS integer) AS n, "
+                f"CAST(NULL AS bigint) AS us, p50, p90 FROM ({_ranked('h', 'dim, k, metric')}) r{handed}) l")
+        sql = f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90 FROM per WHERE t = 'p'"
+        if totals:
+            sql += f" UNION ALL {_ranked('(' + added.format('per') + ') a', 'dim, k, metric')}"
+    else:
+        g = "SELECT * FROM h" + (" UNION ALL " + added.format("h") if totals else "")
+        sql = f"WITH h AS MATERIALIZED ({rows}), g AS ({g}) {_ranked('g', 'o, dim, k, metric')}"
+    out = {}
+    mask = 2 ** RANK_SHIFT - 1
+    for o, dim, k, metric, p50, p90 in conn.execute(dialect.sql(sql), params).fetchall():
+        office = None if o == -1 else o
+        out[(office, dim, None if dim == "visit" else k, metric)] = (int(p50) & mask, int(p90) & mask)
+    return out
+
+
+def _ranked(source: str, partition: str) -> str:
+    """Each group's nearest-rank median and 90th percentile of `source`'s histogram rows
+    (o, dim, k, metric, bin, n, us), each as its bin and its values' mean in one integer."""
+    return ("SELECT o, dim, k, metric, min(CASE WHEN cum * 100 >= total * 50 THEN key END) AS p50, "
+            "min(CASE WHEN cum * 100 >= total * 90 THEN key END) AS p90 FROM ("
+            f"SELECT o, dim, k, metric, bin * {2 ** RANK_SHIFT} + us / n AS key, "
+            f"sum(n) OVER (PARTITION BY {partition} ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, "
+            f"sum(n) OVER (PARTITION BY {partition}) AS total FROM {source}) c GROUP BY o, dim, k, metric")
