@@ -35,7 +35,15 @@ from queue_server.adapters.facts_sql import (
 from queue_server.domain.catalog import Catalog
 from queue_server.domain.events import APPEAL_TYPES, BOOKING_TYPES, DEVICE_LIFE_TYPES
 from queue_server.domain.slots import MAX_HORIZON_DAYS
-from queue_server.reports.daily import Book, add_up, dated, days, register_figures, render
+from queue_server.reports.daily import (
+    Book,
+    add_up,
+    dated,
+    days,
+    period_bounds,
+    register_figures,
+    render,
+)
 from queue_server.reports.devices import device_downtime
 from queue_server.reports.facts import Facts, from_tally, rows
 from queue_server.reports.timing import scan
@@ -256,50 +264,39 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
 
 def _registers(conn: psycopg.Connection, offices: list[Office], start: date, end: date, now: datetime,
                report: dict) -> None:
-    """The bookings' counts and the appeals registry's figures: each office's from its own
-    lines, as the office reads them (report_service: the registry's history up to the period's
-    end, the bookings' lines from the horizon before it to two days after), added up."""
+    """What a report reads from lines rather than facts, each office's as the office reads its
+    own, then put together: the bookings' counts and the appeals registry's figures (report_service:
+    the registry's history up to the period's end, the bookings' lines from the horizon before it
+    to two days after), added up; and device downtime (reports/devices.py), listed office by
+    office. The centre has no office's working hours, so it counts downtime round the clock;
+    over several offices each row names its office and zone (a kiosk-1 is in most of them)."""
     counts: dict = {}
     registry: dict = {}
+    devices: list[dict] = []
+    names = _COLUMNS.split(", ")
     for o in offices:
         tz = o.catalog.timezone
-        first, last = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+        first, last = period_bounds(start, end, tz)
         since = first - timedelta(days=MAX_HORIZON_DAYS + 1)
         lines = conn.execute(f"SELECT {_COLUMNS} FROM journal WHERE office_id = %s AND at < %s AND "
                              "(type LIKE 'appeal.%%' OR type LIKE 'booking.%%') ORDER BY seq",
                              (o.id, last + timedelta(days=2))).fetchall()
-        names = _COLUMNS.split(", ")
         appeals = [dict(zip(names, row, strict=True)) for row in lines if row[2] in APPEAL_TYPES and row[1] < last]
         bookings = [row for row in lines if row[2] in BOOKING_TYPES and row[1] >= since]
         one, reg = register_figures(start, end, tz, bookings, appeals, now)
         add_up(counts, one)
         add_up(registry, reg)
+        lines = conn.execute(f"SELECT {_COLUMNS} FROM journal WHERE office_id = %s AND at < %s AND "
+                             f"{_DEVICE_LINES} ORDER BY seq", (o.id, last)).fetchall()
+        rows = device_downtime([dict(zip(names, row, strict=True)) for row in lines], first, last, None, now)
+        devices += [{**row, "office": o.name, "tz": tz} for row in rows] if len(offices) > 1 else rows
     report["bookings"] = {**counts, "wait_from_slot": report["bookings"]["wait_from_slot"]}
     report["appeals_registry"] = registry
-    report["devices"] = _downtime(conn, offices, start, end, now)
+    report["devices"] = devices
 
 
 # the same predicate as 0003's partial index, so the planner reads the index
 _DEVICE_LINES = "type IN (" + ", ".join(f"'{t}'" for t in DEVICE_LIFE_TYPES) + ")"
-
-
-def _downtime(conn: psycopg.Connection, offices: list[Office], start: date, end: date,
-              now: datetime) -> list[dict]:
-    """Each office's device downtime from its devices' lines (reports/devices.py). The centre
-    has no office's working hours, so it counts downtime round the clock; over several offices
-    each row names its office and zone (a device called kiosk-1 is in most of them)."""
-    out: list[dict] = []
-    names = _COLUMNS.split(", ")
-    for o in offices:
-        tz = o.catalog.timezone
-        first, last = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
-        lines = conn.execute(f"SELECT {_COLUMNS} FROM journal WHERE office_id = %s AND at < %s AND "
-                             f"{_DEVICE_LINES} ORDER BY seq", (o.id, last)).fetchall()
-        rows = device_downtime([dict(zip(names, row, strict=True)) for row in lines], first, last, None, now)
-        if len(offices) > 1:
-            rows = [{**row, "office": o.name, "tz": tz} for row in rows]
-        out += rows
-    return out
 
 
 def _fill_hist_now(conn: psycopg.Connection, today: dict[int, Facts]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from .domain.events import APPEAL_TYPES, BOOKING_TYPES, DEVICE_LIFE_TYPES
 from .domain.hours import WorkingHours
 from .domain.slots import MAX_HORIZON_DAYS
 from .journal_store import JournalStore
+from .reports.daily import period_bounds
 
 REPORTS_DIR = "reports"
 
@@ -29,15 +30,6 @@ FORMATS = {
              ("queue_server.reports.xlsx_export", "to_xlsx")),
     "pdf": ("application/pdf", ("queue_server.reports.pdf_export", "to_pdf")),
 }
-
-
-def _period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(tz)
-    first = datetime.combine(start, time(0), tzinfo=zone)
-    # A visit belongs to the day it was issued and what it does after that day's
-    # midnight is not read (docs/reports.md): the period's events are all it takes.
-    last = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
-    return first, last
 
 
 def build_report(store: JournalStore, catalog: Catalog, start: date, end: date | None = None,
@@ -56,13 +48,13 @@ def build_report(store: JournalStore, catalog: Catalog, start: date, end: date |
     from .reports.daily import Book, daily_report, dated, days, downtime, registers, render
 
     tz = catalog.timezone
-    first, last = _period_bounds(start, end or start, tz)
+    first, last = period_bounds(start, end or start, tz)
     appeal_lines = store.events_of_types(APPEAL_TYPES, before=last)
     bookings = booking_lines(store, first, last)
-    devices = {"device_lines": store.events_of_types(DEVICE_LIFE_TYPES, before=last), "hours": hours}
+    device_lines = store.events_of_types(DEVICE_LIFE_TYPES, before=last)
     if end is None:
         return daily_report(store.lines_between(first, last), catalog, start, tz, bookings=bookings,
-                            appeal_lines=appeal_lines, as_of=now, **devices)
+                            appeal_lines=appeal_lines, as_of=now, device_lines=device_lines, hours=hours)
     if end < start:
         raise ValueError("the period ends before it starts")
     today = today or (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
@@ -70,7 +62,7 @@ def build_report(store: JournalStore, catalog: Catalog, start: date, end: date |
     book = Book.of(catalog, tz, OFFICE)
     report = render(facts, book, ranks, OFFICE)
     registers(report, start, end, tz, bookings, appeal_lines, now)
-    downtime(report, start, end, tz, devices["device_lines"], hours, now)
+    downtime(report, start, end, tz, device_lines, hours, now)
     return dated(report, start, end, days(facts, book))
 
 
@@ -111,7 +103,7 @@ def build_quarter(store: JournalStore, catalog: Catalog, quarter: str, now: date
     from .reports.appeal_figures import quarter_report
 
     first_day, last_day = quarter_days(quarter)
-    first, last = _period_bounds(first_day, last_day, catalog.timezone)
+    first, last = period_bounds(first_day, last_day, catalog.timezone)
     year, q = first_day.year, (first_day.month + 2) // 3
     return quarter_report(store.events_of_types(APPEAL_TYPES, before=last), catalog.office_name, catalog.timezone,
                           f"{year}Q{q}", (first_day.isoformat(), last_day.isoformat()), first, last, now)

@@ -102,10 +102,7 @@ def downtime(report: dict, start: date, end: date, tz: str, device_lines: Iterab
     """Device downtime within working hours (devices.py), read from the devices' own lines,
     which reach back before the period (a device down since yesterday): like the registers,
     not a per-day fact."""
-    zone = ZoneInfo(tz)
-    first = datetime.combine(start, time(0), zone)
-    last = datetime.combine(end + timedelta(days=1), time(0), zone)
-    report["devices"] = device_downtime(device_lines, first, last, hours, as_of)
+    report["devices"] = device_downtime(device_lines, *period_bounds(start, end, tz), hours, as_of)
     return report
 
 
@@ -124,10 +121,17 @@ def register_figures(start: date, end: date, tz: str, bookings: Iterable, appeal
                      as_of: datetime | None = None) -> tuple[dict, dict]:
     """One office's bookings' counts and appeals registry figures of the days start..end
     (both are counts: several offices' add up, `add_up`)."""
+    return booking_counts(bookings, start, end, tz), registry_figures(appeal_lines, *period_bounds(start, end, tz),
+                                                                      as_of)
+
+
+def period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+    """The days start..end in zone `tz` as [local midnight of start, local midnight after end).
+
+    A visit belongs to the day it was issued and what it does after that day's midnight
+    is not read (docs/reports.md): the period's events are all a report takes."""
     zone = ZoneInfo(tz)
-    first = datetime.combine(start, time(0), zone)
-    last = datetime.combine(end + timedelta(days=1), time(0), zone)
-    return booking_counts(bookings, start, end, tz), registry_figures(appeal_lines, first, last, as_of)
+    return datetime.combine(start, time(0), zone), datetime.combine(end + timedelta(days=1), time(0), zone)
 
 
 def add_up(into: dict, other: dict) -> dict:
