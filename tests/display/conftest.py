@@ -70,6 +70,13 @@ def pty_pair():
         opened.append(master)
         return master, name
 
+    def unplug(master: int) -> None:
+        """The hardware goes away: its end closes now, and teardown does not close that fd number
+        again (by then it may be another open file's, a socket's, and closing it breaks that)."""
+        opened.remove(master)
+        os.close(master)
+
+    make.unplug = unplug
     yield make
     for fd in opened:
         try:

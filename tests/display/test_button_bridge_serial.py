@@ -92,7 +92,7 @@ def test_a_pad_lost_mid_day_is_reported_then_recovers(live_office, buttons, pty_
     bridge, reporter = buttons(live_office, [f"serial:{link}"])
     assert bridge.listeners[0].wait_connected(3)
     link.unlink()
-    os.close(master)  # unplugged: the reader gets an error
+    pty_pair.unplug(master)  # unplugged: the reader gets an error
     assert wait_for(lambda: reporter.sent.get("buttons ttyPAD") == "fault", timeout=5)
     master2, name2 = pty_pair()
     link.symlink_to(name2)  # plugged back in
