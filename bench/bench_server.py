@@ -52,7 +52,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -510,13 +510,19 @@ def ticket_round(url: str, kiosk_token: str, admin: str, n: int, seed: int) -> l
     return xs
 
 
+SETTLE_S = 0.5  # after each alternated round: see alternated()
+
+
 def alternated(label: str, n_rounds: int, a, b) -> tuple[list[list[float]], list[list[float]]]:
-    """Rounds of a and b alternated (a b b a a b …), so both see the same phases of the VM."""
+    """Rounds of a and b alternated (a b b a a b …), so both see the same phases of the VM;
+    a pause after each round lets its server's background work (the office's WAL checkpoint
+    waits for a pause of 0.1 s) finish before the other's round, as it would between visitors."""
     ra, rb = [], []
     for i in range(n_rounds):
         first, second = (a, b) if i % 2 == 0 else (b, a)
         for fn in (first, second):
             (ra if fn is a else rb).append(ms(fn()))
+            time.sleep(SETTLE_S)
         log(f"{label}: round {i + 1}/{n_rounds}")
     return ra, rb
 
@@ -526,7 +532,7 @@ def flood_process(url: str, clients: int, seconds: float) -> subprocess.Popen:
                             cwd=str(Path(__file__).resolve().parent.parent), stdout=subprocess.PIPE, text=True)
 
 
-def run(size: Size, rep: Reporter, keep: bool = False) -> None:
+def run(size: Size, rep: Reporter, keep: bool = False, only: str | None = None) -> None:
     hist = H.ensure_history(size.history_days, size.history_visits_per_day)
     db_mb = (hist.path / "office.sqlite").stat().st_size / 1e6
     rep.figure("history_visits", hist.visits,
@@ -601,6 +607,8 @@ def run(size: Size, rep: Reporter, keep: bool = False) -> None:
                    f"ticket median {med:.2f} ms / naive {nmed:.2f} ms; rounds alternated "
                    f"({len(office_r)} each of {size.ticket_levels[1]})")
         rep.figure("ticket_issue_1c_p99_vs_naive", p99 / np99, f"ticket p99 {p99:.2f} ms / naive {np99:.2f} ms")
+        if only == "ticket1":
+            return
 
         # 3. tickets from 4 and 16 clients (throughput, latency under contention)
         for clients, per_client in size.ticket_levels.items():
@@ -784,10 +792,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.bench_server", description=__doc__.split("\n\n")[0])
     p.add_argument("--tiny", action="store_true", help="tiny size, budgets printed but not checked")
     p.add_argument("--keep", action="store_true", help="keep the working office folder")
+    p.add_argument("--only", choices=["ticket1"],
+                   help="ticket1: stop after the 1-client ticket against the naive floor (for A/B runs)")
+    p.add_argument("--rounds", type=int, help="rounds of each measurement (default: the size's)")
     args = p.parse_args(argv)
+    size = TINY if args.tiny else FULL
+    if args.rounds:
+        size = replace(size, ticket_rounds=args.rounds)
     rep = Reporter("server", budgets_on=not args.tiny)
     t0 = time.perf_counter()
-    run(TINY if args.tiny else FULL, rep, args.keep)
+    run(size, rep, args.keep, args.only)
     rep.comment(f"bench_server took {time.perf_counter() - t0:.0f} s")
     return rep.exit_code()
 
