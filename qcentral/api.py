@@ -204,7 +204,7 @@ def register(flask: Flask) -> None:
         app = central()
         with app.pool.connection() as conn:
             offices = report_offices(conn, principal(conn), args.get("offices"))
-            report = company_report(conn, offices, start, end, app.now())
+            report = company_report(conn, offices, start, end, app.now(), pool=app.pool)
         return _report_answer(report, fmt, lang, f"company-report-{start}_{end}")
 
     @flask.get("/api/v1/reports/daily")
@@ -215,7 +215,7 @@ def register(flask: Flask) -> None:
         app = central()
         with app.pool.connection() as conn:
             offices = report_offices(conn, principal(conn), args.get("offices"))
-            report = company_report(conn, offices, day, day, app.now(), kind="daily")
+            report = company_report(conn, offices, day, day, app.now(), kind="daily", pool=app.pool)
         return _report_answer(report, fmt, lang, f"company-report-{day}")
 
 

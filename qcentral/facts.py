@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from queue_server.adapters.facts_sql import (
     HIST_NOW,
     POSTGRES,
     TABLES,
     delete_days,
+    rank_parts,
     read_period,
     roll_up,
     write_day,
@@ -53,6 +57,9 @@ from .catalog import to_catalog
 log = logging.getLogger("qcentral")
 _LOCK = 19_0004  # pg_advisory_lock(_LOCK, office): one process builds an office's facts at a time
 _COLUMNS = "seq, at, type, visit, step, service, counter, operator, data"
+# a company report reads its offices' facts in this many parts at once, one connection each:
+# the two cores the centre is sized for (docs/central.md, docs/performance.md)
+REPORT_PARTS = 2
 REPORT_WORK_MEM = "256MB"  # per sort or hash of a report's query, while it runs (docs/central.md)
 # what a company report shows of each office, besides its id, name and zone
 OFFICE_KEYS = ("visits", "roles")
@@ -222,9 +229,10 @@ class Office:
 
 
 def company_report(conn: psycopg.Connection, offices: list[Office], start: date, end: date,
-                   now: datetime, kind: str = "period") -> dict:
+                   now: datetime, kind: str = "period", pool: ConnectionPool | None = None) -> dict:
     """The report of the days start..end over these offices: the office report's keys for
-    all of them added up, plus `offices` with each one's own figures."""
+    all of them added up, plus `offices` with each one's own figures. With a `pool`, the
+    offices' facts are read in REPORT_PARTS parts at once, each on its own connection."""
     if end < start:
         raise ValueError("the period ends before it starts")
     ids = [o.id for o in offices]
@@ -235,15 +243,11 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
         local = now.astimezone(ZoneInfo(o.catalog.timezone)).date()
         if start <= local <= end:
             today[o.id] = day_facts(conn, o.id, local, o.catalog)[0]
-    with conn.transaction():
-        # a year of 50 offices groups about a million histogram rows: in memory, not on disk
-        conn.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
-        # one process sums the histograms faster than three (two workers and a final merge of
-        # their partial sums) on the two cores the centre is sized for (docs/performance.md)
-        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        if today:
-            _fill_hist_now(conn, today)
-        per, total, ranks = read_period(conn, POSTGRES, ids, start, end, with_hist_now=bool(today))
+    split = [ids[i::REPORT_PARTS] for i in range(REPORT_PARTS)] if pool is not None and len(ids) > 1 else [ids]
+    if len(split) == 1:
+        per, total, ranks = _read_part(conn, ids, start, end, today, None)
+    else:
+        per, total, ranks = _read_in_parts(conn, pool, split, start, end, today)
     for oid, facts in today.items():
         per[oid].merge(facts)
         total.merge(facts)
@@ -260,6 +264,55 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
     if kind == "daily":
         return dated(report, start)
     return dated(report, start, end, days(total, book))
+
+
+def _read_part(conn: psycopg.Connection, ids: list[int], start: date, end: date, today: dict[int, Facts],
+               parts: list | None) -> tuple[dict[int, Facts], Facts, dict]:
+    """read_period over these offices, in one transaction with the report's settings."""
+    with conn.transaction():
+        # a year of 50 offices groups about a million histogram rows: in memory, not on disk
+        conn.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        # one process sums the histograms faster than three (two workers and a final merge of
+        # their partial sums) on the two cores the centre is sized for (docs/performance.md)
+        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        # compiling the percentile query took 0.6 s of a 2.4 s year: more than it saves
+        conn.execute("SET LOCAL jit = off")
+        mine = {oid: facts for oid, facts in today.items() if oid in ids}
+        if mine:
+            _fill_hist_now(conn, mine)
+        return read_period(conn, POSTGRES, ids, start, end, with_hist_now=bool(mine),
+                           totals=parts is None, parts=parts)
+
+
+def _read_in_parts(conn: psycopg.Connection, pool: ConnectionPool, split: list[list[int]], start: date,
+                   end: date, today: dict[int, Facts]) -> tuple[dict[int, Facts], Facts, dict]:
+    """Each part of the offices on its own connection at once (this one and the pool's; a
+    busy pool leaves the rest to this one), their facts put together, and the sum's
+    percentiles ranked off the parts' histograms added up (facts_sql.rank_parts)."""
+    hists: list[list] = [[] for _ in split]
+    with ExitStack() as stack:
+        conns = [conn]
+        for _ in split[1:]:
+            try:
+                conns.append(stack.enter_context(pool.connection(timeout=0.5)))
+            except PoolTimeout:
+                break
+        groups = [[oid for part in split[i::len(conns)] for oid in part] for i in range(len(conns))]
+        with ThreadPoolExecutor(len(conns) - 1) as ex:
+            futures = [ex.submit(_read_part, c, g, start, end, today, h)
+                       for c, g, h in zip(conns[1:], groups[1:], hists[1:], strict=True)]
+            results = [_read_part(conns[0], groups[0], start, end, today, hists[0])]
+            results += [f.result() for f in futures]
+    per: dict[int, Facts] = {}
+    ranks: dict = {}
+    total = results[0][1]
+    for i, (part_per, part_total, part_ranks) in enumerate(results):
+        per.update(part_per)
+        ranks.update(part_ranks)
+        if i:
+            total.merge(part_total)
+    ranks.update(rank_parts([row for h in hists for row in h]))
+    return per, total, ranks
 
 
 def _registers(conn: psycopg.Connection, offices: list[Office], start: date, end: date, now: datetime,

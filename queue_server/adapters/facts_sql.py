@@ -263,11 +263,13 @@ def _sums(figures, values) -> None:
 
 
 def read_period(conn, dialect: Dialect, offices: list[int], start: date, end: date,
-                with_hist_now: bool = False, totals: bool = True
+                with_hist_now: bool = False, totals: bool = True, parts: list | None = None
                 ) -> tuple[dict[int, Facts], Facts, dict]:
     """Each office's facts of the period, their sum, and the percentiles
     {(office or None for the sum, dim, id, metric): (p50 µs, p90 µs)}; combos and
-    counters keep their office id in their keys."""
+    counters keep their office id in their keys. With `parts` (PostgreSQL), the sum's
+    histograms are appended to it rather than ranked: a report read in several parts
+    at once adds them up and ranks them with `rank_parts`."""
     ndays = (end - start).days + 1
     span = Span(offices, units(start, end), dialect)
     office_in = f"office_id IN ({_placeholders(len(offices))})"
@@ -319,7 +321,7 @@ def read_period(conn, dialect: Dialect, offices: list[int], start: date, end: da
             row = facts.counters.setdefault((oid, cid), [0, 0])
             row[0] += int(open_us)
             row[1] += int(paused_us)
-    ranks = percentiles(conn, dialect, span, with_hist_now, totals)
+    ranks = percentiles(conn, dialect, span, with_hist_now, totals, parts)
     return per, total, ranks
 
 
@@ -330,7 +332,8 @@ def _aggregates(figures: str) -> str:
 RANK_SHIFT = 48  # a bin and its values' mean (µs < 2**48, 8.9 years) in one sortable integer
 
 
-def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals: bool) -> dict:
+def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals: bool,
+                parts: list | None = None) -> dict:
     """Nearest-rank medians and 90th percentiles of every group, off the summed histograms:
     the bin holding the rank, read as the mean of the durations in it (reports/facts.py).
     Groups are keyed by office (None: the offices added up), what they are, their id and
@@ -340,10 +343,15 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     its units' histograms added up, ranked, and its service, role and visit histograms handed
     out for the total): fifty hash tables and sorts of one office's groups each stay small,
     where one of all the offices' (a million rows) costs about twice as much
-    (docs/performance.md, issue #19's notes)."""
-    parts, params = [], []
+    (docs/performance.md, issue #19's notes). With `parts` it works office by office even
+    for one, and hands the sum's histograms (dim, k, metric, bin, n, us) out unranked."""
+    if parts is not None and not dialect.lateral:
+        raise ValueError("histograms are handed out in parts only by PostgreSQL")
+    sources, params = [], []
     several = span.units > 1 or with_hist_now
-    by_office = dialect.lateral and len(span.offices) > 1
+    by_office = dialect.lateral and (len(span.offices) > 1 or parts is not None)
+    if parts is not None:
+        totals = True
     offices = span.offices
     if by_office:
         span = span.each_office("ox.o")
@@ -354,16 +362,16 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
                   f"FROM {HIST_NOW}{only})")
     if p or with_hist_now:
         grouped, gp = group_histograms(combos, p, dialect)
-        parts.append(f"SELECT office_id AS o, dim, k, metric, bin, n, us FROM {grouped} x")
+        sources.append(f"SELECT office_id AS o, dim, k, metric, bin, n, us FROM {grouped} x")
         params += gp
     stored, p = span.rows("fact_hist_group", "office_id, dim, key, metric, bin, n, us")
     if p:
-        parts.append(f"SELECT office_id AS o, dim, key AS k, metric, bin, n, us FROM {stored} y")
+        sources.append(f"SELECT office_id AS o, dim, key AS k, metric, bin, n, us FROM {stored} y")
         params += p
-    if not parts:
+    if not sources:
         return {}
-    rows = " UNION ALL ".join(parts)
-    if several or len(parts) > 1:  # the same group and bin in several units
+    rows = " UNION ALL ".join(sources)
+    if several or len(sources) > 1:  # the same group and bin in several units
         rows = (f"SELECT o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM ({rows}) m "
                 "GROUP BY o, dim, k, metric, bin")
     added = (f"SELECT -1 AS o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM {{}} "
@@ -376,16 +384,47 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
                 f"SELECT 'p' AS t, o, dim, k, metric, CAST(NULL AS smallint) AS bin, CAST(NULL AS integer) AS n, "
                 f"CAST(NULL AS bigint) AS us, p50, p90 FROM ({_ranked('h', 'dim, k, metric')}) r{handed}) l")
         sql = f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90 FROM per WHERE t = 'p'"
-        if totals:
+        if parts is not None:
+            summed = (f"SELECT -2 AS o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM per "
+                      "WHERE t = 'h' GROUP BY dim, k, metric, bin")  # -2: a part's sum, unranked
+            sql = (f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90, NULL AS bin, "
+                   f"NULL AS n, NULL AS us FROM per WHERE t = 'p' UNION ALL "
+                   f"SELECT o, dim, k, metric, NULL, NULL, bin, n, us FROM ({summed}) a")
+        elif totals:
             sql += f" UNION ALL {_ranked('(' + added.format('per') + ') a', 'dim, k, metric')}"
     else:
         g = "SELECT * FROM h" + (" UNION ALL " + added.format("h") if totals else "")
         sql = f"WITH h AS MATERIALIZED ({rows}), g AS ({g}) {_ranked('g', 'o, dim, k, metric')}"
     out = {}
     mask = 2 ** RANK_SHIFT - 1
-    for o, dim, k, metric, p50, p90 in conn.execute(dialect.sql(sql), params).fetchall():
+    for o, dim, k, metric, p50, p90, *hist in conn.execute(dialect.sql(sql), params).fetchall():
+        if o == -2:
+            parts.append((dim, k, metric, *hist))
+            continue
         office = None if o == -1 else o
         out[(office, dim, None if dim == "visit" else k, metric)] = (int(p50) & mask, int(p90) & mask)
+    return out
+
+
+def rank_parts(parts: list) -> dict:
+    """The sum's percentiles off histograms handed out in parts (`percentiles`), added up
+    here: the same nearest rank, and the same reading of a bin, as `_ranked` in SQL."""
+    hist: dict[tuple, dict[int, list[int]]] = {}
+    for dim, k, metric, b, n, us in parts:
+        cell = hist.setdefault((dim, k, metric), {}).setdefault(int(b), [0, 0])
+        cell[0] += int(n)
+        cell[1] += int(us)
+    out = {}
+    for (dim, k, metric), bins in hist.items():
+        total = sum(n for n, _us in bins.values())
+        ranks, cum = [], 0
+        for b in sorted(bins):
+            n, us = bins[b]
+            cum += n
+            while len(ranks) < 2 and cum * 100 >= total * (50, 90)[len(ranks)]:
+                ranks.append(us // n)
+        if len(ranks) == 2:
+            out[(None, dim, None if dim == "visit" else k, metric)] = (ranks[0], ranks[1])
     return out
 
 

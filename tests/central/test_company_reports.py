@@ -139,6 +139,26 @@ def test_the_total_is_the_sum_of_the_offices(company):
     assert north_only.json()["visits"]["count"] == 600
 
 
+def test_a_report_read_in_parts_is_the_report_read_whole(company):
+    """The centre reads a company report's offices in parts at once (qcentral/facts.py
+    REPORT_PARTS): the sum's medians then come from the parts' histograms added up in
+    Python, and must be those of the histograms added up in SQL."""
+    from qcentral.db import make_pool
+    from qcentral.facts import Office, catalog_for, company_report
+
+    now = datetime.now(UTC)
+    pool = make_pool(company.db, max_size=3)
+    try:
+        with pool.connection() as conn:
+            offices = [Office(o.id, name, catalog_for(conn, o.id)) for name, o in sorted(company.offices.items())]
+            whole = company_report(conn, offices, company.first, today(), now)
+            parts = company_report(conn, offices, company.first, today(), now, pool=pool)
+    finally:
+        pool.close()
+    assert parts == whole
+    assert whole["roles"]["administrator"]["wait"]["median_s"] is not None
+
+
 def test_the_daily_company_report(company):
     day = company.first + timedelta(days=1)
     r = company.centre.get(f"/api/v1/reports/daily?date={day}&offices=all", company.boss)
