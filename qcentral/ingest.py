@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from queue_server.domain.event_schema import BOOKING, PERSONAL, without_free_text
+from queue_server.domain.event_schema import BOOKING, PERSONAL, check_event, without_free_text
 from queue_server.domain.events import Event, parse_at
 
 PROTOCOL = 1
@@ -110,7 +110,13 @@ def check_line(line, i: int) -> dict:
     check_value(data, f"{where}.data")
     if len(json.dumps(data, ensure_ascii=False)) > MAX_DATA_BYTES:
         raise _bad(f"{where}.data: larger than {MAX_DATA_BYTES} bytes")
-    return {**{k: line.get(k) for k in LINE_KEYS}, "data": data}
+    checked = {**{k: line.get(k) for k in LINE_KEYS}, "data": data}
+    # the office's event schema, as an office holds its own journal when it replays it:
+    # a line no office could have written (a check-in without its ticket) is not stored
+    problem = check_event(Event.from_line(checked), strict=False)
+    if problem:
+        raise _bad(f"{where}: {problem}")
+    return checked
 
 
 def check_body(body) -> dict:

@@ -118,6 +118,14 @@ def test_a_blanked_note_is_still_the_same_line(office):
     (json.dumps({"protocol": 1, "lines": [_line(1, data={"note": "я" * 20_000})]}), 422, "invalid"),
     (json.dumps({"protocol": 1, "lines": [_line(1, hidden=1)]}), 422, "invalid"),
     (json.dumps({"protocol": 1, "lines": [_line(1), _line(3)]}), 422, "invalid"),
+    # lines no office writes (its event schema): a check-in without its ticket, a ticket
+    # without its visit, an unknown type, a step 0, data the type does not have
+    (json.dumps({"protocol": 1, "lines": [_line(1, type="booking.checked_in", visit=None,
+                                                  data={"code": "K7QH2M"})]}), 422, "invalid"),
+    (json.dumps({"protocol": 1, "lines": [_line(1, visit=None)]}), 422, "invalid"),
+    (json.dumps({"protocol": 1, "lines": [_line(1, type="visit.teleported")]}), 422, "invalid"),
+    (json.dumps({"protocol": 1, "lines": [_line(1, step=0)]}), 422, "invalid"),
+    (json.dumps({"protocol": 1, "lines": [_line(1, data={"number": 7})]}), 422, "invalid"),
     (json.dumps({"protocol": 1, "lines": [_line(s) for s in range(1, 1002)]}), 413, "too_many_lines"),
     (json.dumps({"protocol": 1, "lines": [], "catalog": {"office_name": "x"}}), 422, "invalid"),
     (json.dumps({"protocol": 1, "lines": [], "catalog": {**_catalog(), "timezone": "Mars/Olympus"}}),
