@@ -81,7 +81,7 @@ def test_call_numbers_are_at_least_a_tenth_of_the_screen_height(qtbot, w, h):
     assert cx + cw <= w and lay.rows[-1].bottom() < (lay.ticker.top() if lay.ticker else h)
 
 
-def test_layout_turns_with_the_screen():
+def test_layout_turns_with_the_screen(qapp):  # fonts are measured: Qt needs its application
     land, port = hall_layout(1920, 1080, ticker=True), hall_layout(1080, 1920, ticker=True)
     assert not land.portrait and port.portrait
     assert land.queues.left() > land.calls.right()  # side by side
