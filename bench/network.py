@@ -121,7 +121,7 @@ def working_days(size: dict) -> list[date]:
 def build(url: str, size: dict) -> dict:
     from qcentral import db
     from queue_server.adapters.central_push import catalog_payload
-    from queue_server.adapters.facts_sql import GROUPINGS, MAXIMA, ROLLED, UNITS_OF, columns
+    from queue_server.adapters.facts_sql import MAXIMA, ROLLED, columns
     from queue_server.reports.facts import TABLES
 
     t0 = time.perf_counter()
@@ -160,32 +160,21 @@ def build(url: str, size: dict) -> dict:
         for unit, source, trunc in (("W", "D", "week"), ("M", "D", "month"), ("Q", "M", "quarter"),
                                     ("Y", "Q", "year")):
             for table in ROLLED:
-                if unit not in UNITS_OF.get(table, "WMQY"):
-                    continue
                 keys, figures = TABLES[table]
                 sums = ", ".join(f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures)
                 start = f"date_trunc('{trunc}', start)::date"
                 t = time.perf_counter()
-                if table == "fact_hist_group" and source == "D":  # the days' histograms by group
-                    for dim, key, where, by in GROUPINGS:
-                        conn.execute(f"INSERT INTO {table} ({', '.join(columns(table))}) "
-                                     f"SELECT office_id, '{unit}', {start}, '{dim}', {key}, metric, bin, sum(n), sum(us) "
-                                     f"FROM fact_hist WHERE unit = 'D' AND {where} "
-                                     f"GROUP BY office_id, {start}, {by + ', ' if by else ''}metric, bin "
-                                     f"ORDER BY office_id, {start}")
-                else:
-                    conn.execute(f"INSERT INTO {table} ({', '.join(columns(table))}) "
-                                 f"SELECT office_id, '{unit}', {start}{''.join(', ' + k for k in keys)}, {sums} "
-                                 f"FROM {table} WHERE unit = '{source}' "
-                                 f"GROUP BY office_id, {start}{''.join(', ' + k for k in keys)} ORDER BY office_id, {start}")
+                conn.execute(f"INSERT INTO {table} ({', '.join(columns(table))}) "
+                             f"SELECT office_id, '{unit}', {start}{''.join(', ' + k for k in keys)}, {sums} "
+                             f"FROM {table} WHERE unit = '{source}' "
+                             f"GROUP BY office_id, {start}{''.join(', ' + k for k in keys)} ORDER BY office_id, {start}")
                 log(f"network: {table} {unit} in {time.perf_counter() - t:.0f} s")
         visits = conn.execute("SELECT sum(visits) FROM fact_day").fetchone()[0]
         conn.execute("DROP TABLE bench_days")
         for table in templates:
             conn.execute(f"DROP TABLE bench_tpl_{table}")
         conn.execute("VACUUM ANALYZE")
-        hist = conn.execute("SELECT unit, count(*) FROM fact_hist GROUP BY unit UNION ALL SELECT unit, count(*) "
-                            "FROM fact_hist_group GROUP BY unit ORDER BY unit").fetchall()
+        hist = conn.execute("SELECT unit, count(*) FROM fact_hist_group GROUP BY unit ORDER BY unit").fetchall()
         size_db = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
     meta = {"generator": GENERATOR_VERSION, **size, "year": YEAR, "visits": int(visits),
             "working_days": len(working_days(size)), "hist_rows": dict(hist), "database": size_db,

@@ -353,12 +353,12 @@ _DEVICE_LINES = "type IN (" + ", ".join(f"'{t}'" for t in DEVICE_LIFE_TYPES) + "
 
 
 def _fill_hist_now(conn: psycopg.Connection, today: dict[int, Facts]) -> None:
-    keys, figures = TABLES["fact_hist"]
+    keys, figures = TABLES["fact_hist_group"]
     cols = ", ".join(("office_id", "unit", "start") + keys + figures)
-    conn.execute(f"CREATE TEMP TABLE {HIST_NOW} (LIKE fact_hist) ON COMMIT DROP")
+    conn.execute(f"CREATE TEMP TABLE {HIST_NOW} (LIKE fact_hist_group) ON COMMIT DROP")
     with conn.cursor().copy(f"COPY {HIST_NOW} ({cols}) FROM STDIN") as copy:
         for oid, facts in today.items():
             day = facts.start
             for table, _i, values in rows(facts):
-                if table == "fact_hist":
+                if table == "fact_hist_group":
                     copy.write_row((oid, "D", day, *values))

@@ -224,9 +224,9 @@ class FactsStore:
 
 
 def _fill_hist_now(conn, facts: Facts, day: date) -> None:
-    cols = ", ".join(("office_id", "unit", "start") + TABLES["fact_hist"][0] + TABLES["fact_hist"][1])
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HIST_NOW} AS SELECT {cols} FROM fact_hist WHERE 0")
+    cols = ", ".join(("office_id", "unit", "start") + TABLES["fact_hist_group"][0] + TABLES["fact_hist_group"][1])
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HIST_NOW} AS SELECT {cols} FROM fact_hist_group WHERE 0")
     conn.execute(f"DELETE FROM temp.{HIST_NOW}")
-    conn.executemany(f"INSERT INTO temp.{HIST_NOW} ({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.executemany(f"INSERT INTO temp.{HIST_NOW} ({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      [(OFFICE, DAY, day.isoformat(), *values) for table, _i, values in rows(facts)
-                      if table == "fact_hist"])
+                      if table == "fact_hist_group"])

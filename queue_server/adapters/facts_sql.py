@@ -9,8 +9,10 @@ cover it (`units`: whole years, quarters, months and weeks, then the days left o
 a calendar year of one office is one row per key, and 50 offices' year is 50.
 
 Everything a report shows is a sum or a maximum of these rows, except the medians and
-90th percentiles, which SQL reads off the histograms (`fact_hist`, nearest rank over
-the bins; reports/facts.py says how fine they are) in one query per report.
+90th percentiles, which SQL reads off the histograms (`fact_hist_group`, nearest rank
+over the bins; reports/facts.py says how fine they are) in one query per report. The
+histograms may also be subtracted, so a period's may be read as a larger unit's less
+what lies outside it (`histogram_units`).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from queue_server.reports.facts import MAXIMA, TABLES, VISIT_METRICS, Day, Facts
+from queue_server.reports.facts import MAXIMA, TABLES, Day, Facts
 from queue_server.reports.groups import Combo
 
 DAY, WEEK, MONTH, QUARTER, YEAR = "D", "W", "M", "Q", "Y"
@@ -27,10 +29,6 @@ PREFIX = ("office_id", "unit", "start")
 DAY_ONLY = ("fact_day", "fact_role")  # per-day rows of the report: never rolled up
 ROLLED = tuple(t for t in TABLES if t not in DAY_ONLY)
 HIST_NOW = "fact_hist_now"  # a report's own histogram rows of days not stored (today)
-# Histograms are kept by (service, role, counter, operator) for days and weeks, where each
-# duration is one row's worth, and by group for months, quarters and years, where a report
-# would otherwise regroup a million rows (docs/reports.md, "Stored facts").
-UNITS_OF = {"fact_hist": (DAY, WEEK), "fact_hist_group": (MONTH, QUARTER, YEAR)}
 GROUP_DIMS = ("service", "role", "counter", "operator", "visit")
 
 
@@ -41,7 +39,6 @@ class Dialect:
     param: str  # "?" (sqlite3) or "%s" (psycopg)
     dates_as_text: bool  # SQLite keeps dates as ISO text; PostgreSQL as DATE
     copy: bool  # rows go in with COPY (psycopg) rather than executemany
-    grouping_sets: bool  # GROUP BY GROUPING SETS (PostgreSQL; SQLite has none)
     lateral: bool = False  # LATERAL subqueries (PostgreSQL): histograms summed office by office
 
     def sql(self, text: str) -> str:
@@ -51,8 +48,8 @@ class Dialect:
         return d.isoformat() if self.dates_as_text else d
 
 
-SQLITE = Dialect("?", True, False, False)
-POSTGRES = Dialect("%s", False, True, True, True)
+SQLITE = Dialect("?", True, False)
+POSTGRES = Dialect("%s", False, True, True)
 
 
 def _as_date(value) -> date:
@@ -126,30 +123,77 @@ def units(start: date, end: date) -> list[tuple[str, date]]:
     return out
 
 
+# What a unit's histograms cost a report, relative to a day's: their rows per office in the
+# bench network (a day 5,700, a week 12,900, a month, quarter or year 16,600–17,500).
+HIST_COST = {DAY: 1.0, WEEK: 2.3, MONTH: 3.0, QUARTER: 3.0, YEAR: 3.0}
+
+
+def _period_of(level: str, d: date) -> tuple[date, date]:
+    """The first and last day of the month, quarter or year `d` falls in."""
+    first = {MONTH: month_start, QUARTER: quarter_start, YEAR: lambda x: date(x.year, 1, 1)}[level](d)
+    return first, unit_end(level, first) - timedelta(days=1)
+
+
+def histogram_units(start: date, end: date) -> tuple[list[tuple[str, date]], list[tuple[str, date]]]:
+    """The cheapest units whose histograms add up to those of start..end: (added, subtracted).
+
+    Histograms are counts and sums, so a period may also be a larger one less what lies
+    outside it: 15 Jan … 14 Dec is the year less 1–14 Jan and 15–31 Dec (one year, two
+    weeks and ten days) rather than ten days, three weeks, four months and two quarters.
+    Each end may reach out to its month, quarter or year; the cheapest cover wins (HIST_COST).
+    Maxima do not subtract: the other tables keep `units`."""
+    def cost(found: list[tuple[str, date]]) -> float:
+        return sum(HIST_COST[u] for u, _d in found)
+
+    best: tuple[list, list] = (units(start, end), [])
+    best_cost = cost(best[0])
+    one = timedelta(days=1)
+    for left in (None, MONTH, QUARTER, YEAR):
+        first = start if left is None else _period_of(left, start)[0]
+        for right in (None, MONTH, QUARTER, YEAR):
+            last = end if right is None else _period_of(right, end)[1]
+            if (first, last) == (start, end):
+                continue
+            minus = (units(first, start - one) if first < start else []) + (units(end + one, last) if end < last else [])
+            plus = units(first, last)
+            if cost(plus) + cost(minus) < best_cost:
+                best, best_cost = (plus, minus), cost(plus) + cost(minus)
+    return best
+
+
 class Span:
     """The rows of a table that make up some offices' period: one index search per kind of
     unit (`office_id IN … AND unit = … AND start IN …`), added together with UNION ALL.
-    `office`: an SQL expression naming the one office to read instead (`each_office`)."""
+    `minus`: units whose rows are subtracted (their `NEGATED` columns negative;
+    `histogram_units`). `office`: an SQL expression naming the one office to read instead
+    (`each_office`)."""
+
+    NEGATED = ("n", "us")
 
     def __init__(self, offices: list[int], found: list[tuple[str, date]], dialect: Dialect,
-                 office: str | None = None) -> None:
+                 office: str | None = None, minus: list[tuple[str, date]] | None = None) -> None:
         self.offices, self.dialect, self.office, self.found = offices, dialect, office, found
-        self.by_unit = [(u, [dialect.day(s) for uu, s in found if uu == u]) for u in LEVELS]
-        self.by_unit = [(u, starts) for u, starts in self.by_unit if starts]
-        self.units = sum(len(starts) for _u, starts in self.by_unit)  # each office's units
+        self.minus = minus or []
+
+        def by_unit(found: list[tuple[str, date]]) -> list[tuple[str, list]]:
+            grouped = [(u, [dialect.day(s) for uu, s in found if uu == u]) for u in LEVELS]
+            return [(u, starts) for u, starts in grouped if starts]
+
+        self.by_unit = [(u, starts, False) for u, starts in by_unit(found)]
+        self.by_unit += [(u, starts, True) for u, starts in by_unit(self.minus)]
+        self.units = sum(len(starts) for _u, starts, _neg in self.by_unit)  # each office's units
 
     def each_office(self, office: str) -> Span:
         """The same units of the one office `office` names (a column of an outer query)."""
-        return Span(self.offices, self.found, self.dialect, office)
+        return Span(self.offices, self.found, self.dialect, office, self.minus)
 
     def rows(self, table: str, cols: str) -> tuple[str, list]:
         parts, params = [], []
         offices = (f"office_id = {self.office}" if self.office
                    else f"office_id IN ({_placeholders(len(self.offices))})")
-        for unit, starts in self.by_unit:
-            if unit not in UNITS_OF.get(table, LEVELS):
-                continue
-            parts.append(f"SELECT {cols} FROM {table} WHERE {offices} "
+        negated = ", ".join(f"-{c} AS {c}" if c in self.NEGATED else c for c in cols.split(", "))
+        for unit, starts, negative in self.by_unit:
+            parts.append(f"SELECT {negated if negative else cols} FROM {table} WHERE {offices} "
                          f"AND unit = '{unit}' AND start IN ({_placeholders(len(starts))})")
             params += [*([] if self.office else self.offices), *starts]
         if not parts:
@@ -206,54 +250,19 @@ def roll_up(conn, dialect: Dialect, office_id: int, days: Iterable[date]) -> Non
 def _roll(conn, dialect: Dialect, office_id: int, unit: str, start: date, source: str,
           first: date, after: date) -> None:
     for table in ROLLED:
-        if unit not in UNITS_OF.get(table, LEVELS):
-            continue
         keys, figures = TABLES[table]
         conn.execute(dialect.sql(f"DELETE FROM {table} WHERE office_id = ? AND unit = ? AND start = ?"),
                      (office_id, unit, dialect.day(start)))
         where = "WHERE office_id = ? AND unit = ? AND start >= ? AND start < ?"
         params = (office_id, source, dialect.day(first), dialect.day(after))
-        if table == "fact_hist_group" and source == DAY:  # a month's days' histograms, by group
-            rows, params = group_histograms(f"(SELECT * FROM fact_hist {where})", params, dialect)
-            select = f"SELECT office_id, ?, ?, dim, k, metric, bin, n, us FROM {rows} r"
-        else:
-            aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
-            select = (f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} "
-                      f"FROM {table} {where} GROUP BY {', '.join(('office_id',) + keys)}")
+        aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
+        select = (f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} "
+                  f"FROM {table} {where} GROUP BY {', '.join(('office_id',) + keys)}")
         conn.execute(dialect.sql(f"INSERT INTO {table} ({', '.join(columns(table))}) {select}"),
                      (unit, dialect.day(start), *params))
 
 
-_VISIT = f"metric IN ({', '.join(repr(m) for m in VISIT_METRICS)})"  # the day's rows of no combo
-GROUPINGS = (  # (dim, its key, which combo rows it holds, the combo column it groups by)
-    ("service", "COALESCE(service, '')", f"NOT {_VISIT}", "service"),
-    ("role", "role", f"NOT {_VISIT} AND role IS NOT NULL", "role"),
-    ("counter", "counter", "counter IS NOT NULL", "counter"),
-    ("operator", "operator", "operator IS NOT NULL", "operator"),
-    ("visit", "''", _VISIT, None),
-)
 SUM_N, SUM_US = "CAST(sum(n) AS INTEGER)", "CAST(sum(us) AS BIGINT)"  # PostgreSQL would sum into numeric
-
-
-def group_histograms(source: str, params, dialect: Dialect | None = None) -> tuple[str, list]:
-    """fact_hist rows (by service, role, counter, operator) as each office's group histograms
-    (office_id, dim, k, metric, bin, n, us): one GROUP BY a group over the rows, or one pass
-    with GROUPING SETS where the database has them (the rows are read once, not five times)."""
-    if dialect is not None and dialect.grouping_sets:
-        which = " ".join(f"WHEN GROUPING({by}) = 0 THEN {{{i}}}" for i, (_d, _k, _w, by) in enumerate(GROUPINGS[:4]))
-        dim = which.format(*(f"'{d}'" for d, _k, _w, _b in GROUPINGS[:4]))
-        key = which.format(*(k for _d, k, _w, _b in GROUPINGS[:4]))
-        sets = ", ".join(f"(office_id, {by + ', ' if by else ''}metric, bin)" for _d, _k, _w, by in GROUPINGS)
-        rows = (f"(SELECT office_id, CASE {dim} ELSE 'visit' END AS dim, CASE {key} ELSE '' END AS k, metric, bin, "
-                f"{SUM_N} AS n, {SUM_US} AS us FROM {source} s GROUP BY GROUPING SETS ({sets}))")
-        return (f"(SELECT * FROM {rows} a WHERE k IS NOT NULL AND ({_VISIT}) = (dim = 'visit'))",
-                list(params))
-    parts, all_params = [], []
-    for dim, key, where, by in GROUPINGS:
-        parts.append(f"SELECT office_id, '{dim}' AS dim, {key} AS k, metric, bin, {SUM_N} AS n, {SUM_US} AS us "
-                     f"FROM {source} s WHERE {where} GROUP BY office_id, {by + ', ' if by else ''}metric, bin")
-        all_params += list(params)
-    return "(" + " UNION ALL ".join(parts) + ")", all_params
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -321,7 +330,8 @@ def read_period(conn, dialect: Dialect, offices: list[int], start: date, end: da
             row = facts.counters.setdefault((oid, cid), [0, 0])
             row[0] += int(open_us)
             row[1] += int(paused_us)
-    ranks = percentiles(conn, dialect, span, with_hist_now, totals, parts)
+    plus, minus = histogram_units(start, end)
+    ranks = percentiles(conn, dialect, Span(offices, plus, dialect, minus=minus), with_hist_now, totals, parts)
     return per, total, ranks
 
 
@@ -355,25 +365,20 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     offices = span.offices
     if by_office:
         span = span.each_office("ox.o")
-    combos, p = span.rows("fact_hist", "office_id, service, role, counter, operator, metric, bin, n, us")
-    if with_hist_now:
-        only = " WHERE office_id = ox.o" if by_office else ""
-        combos = (f"({combos[1:-1]} UNION ALL SELECT office_id, service, role, counter, operator, metric, bin, n, us "
-                  f"FROM {HIST_NOW}{only})")
-    if p or with_hist_now:
-        grouped, gp = group_histograms(combos, p, dialect)
-        sources.append(f"SELECT office_id AS o, dim, k, metric, bin, n, us FROM {grouped} x")
-        params += gp
     stored, p = span.rows("fact_hist_group", "office_id, dim, key, metric, bin, n, us")
     if p:
         sources.append(f"SELECT office_id AS o, dim, key AS k, metric, bin, n, us FROM {stored} y")
         params += p
+    if with_hist_now:
+        only = " WHERE office_id = ox.o" if by_office else ""
+        sources.append(f"SELECT office_id AS o, dim, key AS k, metric, bin, n, us FROM {HIST_NOW}{only}")
     if not sources:
         return {}
     rows = " UNION ALL ".join(sources)
     if several or len(sources) > 1:  # the same group and bin in several units
+        # (a bin of units subtracted from a larger one may add up to none: no such bin)
         rows = (f"SELECT o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM ({rows}) m "
-                "GROUP BY o, dim, k, metric, bin")
+                "GROUP BY o, dim, k, metric, bin" + (" HAVING sum(n) > 0" if span.minus else ""))
     added = (f"SELECT -1 AS o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM {{}} "
              "WHERE dim IN ('service', 'role', 'visit') GROUP BY dim, k, metric, bin")
     if by_office:

@@ -239,14 +239,13 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact_flow": (("hour",), ("arrivals", "steps", "waiting_max")),
     "fact_count": (("what", "a", "b", "c"), ("n",)),
     "fact_counter": (("counter",), ("open_us", "paused_us")),
-    "fact_hist": (("service", "role", "counter", "operator", "metric", "bin"), ("n", "us")),
-    # the same histograms by the groups a report shows (dim: service, role, counter, operator,
-    # visit): kept for months, quarters and years, so a long period needs no regrouping
+    # the histograms of durations by the groups a report shows (dim: service, role, counter,
+    # operator, visit), so no period regroups them (`group_rows`)
     "fact_hist_group": (("dim", "key", "metric", "bin"), ("n", "us")),
 }
 MAXIMA = frozenset({"total_max", "booked_max", "wait_max", "service_max", "waiting_max"})
-# a histogram's metric: waits and services of a (service, role, counter, operator); the
-# visit times, and booked visitors' waits from their slot, of the day (no other key)
+# a histogram's metric: waits and services (of a service, role, counter or operator); the
+# visit times, and booked visitors' waits from their slot (dim "visit", key "")
 METRIC_WAIT, METRIC_SERVICE, METRIC_TOTAL, METRIC_BOOKED = "w", "s", "t", "b"
 VISIT_METRICS = (METRIC_TOTAL, METRIC_BOOKED)
 
@@ -270,6 +269,34 @@ def _histogram(f: Figures) -> dict[int, list[int]]:
     return hist
 
 
+def group_rows(F: Facts) -> dict[tuple, list[int]]:
+    """A day's histograms by group: {(dim, key, metric, bin): [how many, their sum µs]}. A
+    combo's durations count in its service (its key "" if it has none), role, counter and
+    operator (each only if it has one); the day's visit times and booked waits in "visit"."""
+    out: dict[tuple, list[int]] = {}
+
+    def add(dim: str, key: str, metric: str, hist: dict[int, list[int]]) -> None:
+        for b, (n, us) in hist.items():
+            cell = out.get((dim, key, metric, b))
+            if cell is None:
+                out[(dim, key, metric, b)] = [n, us]
+            else:
+                cell[0] += n
+                cell[1] += us
+
+    for (_office, sid, role, ctr, op), c in F.combos.items():
+        for metric, f in ((METRIC_WAIT, c.wait), (METRIC_SERVICE, c.service)):
+            hist = _histogram(f)
+            add("service", sid or "", metric, hist)
+            for dim, key in (("role", role), ("counter", ctr), ("operator", op)):
+                if key is not None:
+                    add(dim, key, metric, hist)
+    day = F.days[0]
+    for metric, f in ((METRIC_TOTAL, day.total), (METRIC_BOOKED, day.booked)):
+        add("visit", "", metric, _histogram(f))
+    return out
+
+
 def rows(F: Facts) -> Iterator[tuple[str, int, tuple]]:
     """Each stored row of a ONE-office, ONE-day facts: (table, day index, key + figures)."""
     if F.ndays != 1:
@@ -282,12 +309,8 @@ def rows(F: Facts) -> Iterator[tuple[str, int, tuple]]:
     for (_office, sid, role, ctr, op), c in F.combos.items():
         yield "fact_combo", 0, (sid, role, ctr, op, c.steps, c.no_shows, c.recalls, c.open,
                                 *_sums(c.wait), *_sums(c.service))
-        for metric, f in ((METRIC_WAIT, c.wait), (METRIC_SERVICE, c.service)):
-            for b, (n, us) in sorted(_histogram(f).items()):
-                yield "fact_hist", 0, (sid, role, ctr, op, metric, b, n, us)
-    for metric, f in ((METRIC_TOTAL, day.total), (METRIC_BOOKED, day.booked)):
-        for b, (n, us) in sorted(_histogram(f).items()):
-            yield "fact_hist", 0, (None, None, None, None, metric, b, n, us)
+    for key, (n, us) in sorted(group_rows(F).items()):
+        yield "fact_hist_group", 0, (*key, n, us)
     for (hour, role), row in F.hours.items():
         yield "fact_hour", 0, (hour, role, *row)
     for hour, row in F.flow.items():

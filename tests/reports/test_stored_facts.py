@@ -108,8 +108,40 @@ def test_a_whole_year_is_read_from_its_year_rows(tmp_path):
         assert from_facts["visits"]["count"] == 370 * 12
         assert len(from_facts["days"]) == 370
         year = store.query("SELECT count(*) FROM fact_hist_group WHERE unit = 'Y' AND start = '2024-01-01'")[0][0]
-        days = store.query("SELECT count(*) FROM fact_hist WHERE unit = 'D' AND start LIKE '2024-%'")[0][0]
+        days = store.query("SELECT count(*) FROM fact_hist_group WHERE unit = 'D' AND start LIKE '2024-%'")[0][0]
         assert 0 < year < days / 2  # a year's histograms by group are far smaller than its days'
+    finally:
+        store.close()
+
+
+def histograms(conn, span) -> dict:
+    """{(dim, key, metric, bin): (n, µs)} of a span's units added up (and subtracted)."""
+    rows, params = span.rows("fact_hist_group", "dim, key, metric, bin, n, us")
+    found = conn.execute(f"SELECT dim, key, metric, bin, sum(n), sum(us) FROM {rows} r "
+                         "GROUP BY dim, key, metric, bin HAVING sum(n) > 0", params).fetchall()
+    assert len(found) > 100
+    return {tuple(row[:4]): tuple(row[4:]) for row in found}
+
+
+def test_a_year_less_its_edges_is_read_as_the_year_minus_them(tmp_path):
+    """15 Jan … 14 Dec: the year's histograms less those of 1–14 Jan and 15–31 Dec
+    (facts_sql.histogram_units) are exactly the histograms of the days added up, so the
+    medians are the same to the microsecond, and agree with the journal's."""
+    from queue_server.adapters.facts_sql import SQLITE, Span, histogram_units, percentiles, units
+
+    cat = synth_catalog()
+    store = store_with(tmp_path / "office.sqlite", journal(date(2024, 1, 1), 366, 10, seed=5))
+    try:
+        for start, end, visits in ((date(2024, 1, 15), date(2024, 12, 14), 335 * 10),
+                                   (date(2024, 2, 2), date(2024, 4, 29), 88 * 10)):  # 3 months less 2 days
+            from_facts, _ = the_same(store, cat, start, end, date(2025, 6, 1))
+            assert from_facts["visits"]["count"] == visits
+            plus, minus = histogram_units(start, end)
+            assert minus, (start, end, plus)
+            conn = store.reader()
+            added, less = Span([0], units(start, end), SQLITE), Span([0], plus, SQLITE, minus=minus)
+            assert histograms(conn, less) == histograms(conn, added)
+            assert percentiles(conn, SQLITE, less, False, False) == percentiles(conn, SQLITE, added, False, False)
     finally:
         store.close()
 
@@ -201,3 +233,44 @@ def test_the_nightly_job_stores_the_day_that_ended(office_dir):
         assert app.store.query("SELECT visits, open_at_close FROM fact_day") == [(1, 1)]
     finally:
         app.close()
+
+
+def test_an_office_of_layout_5_gets_its_days_histograms_by_group(tmp_path):
+    """Layout 5 kept days' and weeks' histograms by (service, role, counter, operator)
+    in `fact_hist`; step 6 regroups them into `fact_hist_group` as the current code
+    writes them (reports/facts.py group_rows), row for row, and drops the old table."""
+    import sqlite3
+
+    from queue_server.adapters import migrations
+    from queue_server.adapters.facts import day_facts
+    from queue_server.reports.facts import METRIC_SERVICE, METRIC_TOTAL, METRIC_WAIT, _histogram
+
+    cat = synth_catalog()
+    first = date(2024, 3, 4)
+    store = store_with(tmp_path / "office.sqlite", journal(first, 16, 12, seed=9))
+    old = sqlite3.connect(tmp_path / "old.sqlite", isolation_level=None)
+    try:
+        build_report(store, cat, first, first + timedelta(days=15), date(2024, 6, 1))
+        now = "SELECT unit, start, dim, key, metric, bin, n, us FROM fact_hist_group WHERE unit IN ('D', 'W')"
+        current = sorted(store.query(now))
+        migrations.upgrade(old, steps=migrations.STEPS[:5])
+        for i in range(16):  # each day's rows as layout 5 wrote them
+            day = first + timedelta(days=i)
+            facts, _lines = day_facts(store, cat, day)
+            for (_o, sid, role, ctr, op), combo in facts.combos.items():
+                for metric, f in ((METRIC_WAIT, combo.wait), (METRIC_SERVICE, combo.service)):
+                    for b, (n, us) in _histogram(f).items():
+                        old.execute("INSERT INTO fact_hist VALUES (0, 'D', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (day.isoformat(), sid, role, ctr, op, metric, b, n, us))
+            for b, (n, us) in _histogram(facts.days[0].total).items():
+                old.execute("INSERT INTO fact_hist VALUES (0, 'D', ?, NULL, NULL, NULL, NULL, ?, ?, ?, ?)",
+                            (day.isoformat(), METRIC_TOTAL, b, n, us))
+        old.execute("INSERT INTO fact_hist SELECT 0, 'W', date(start, '-6 days', 'weekday 1'), service, role, "
+                    "counter, operator, metric, bin, sum(n), sum(us) FROM fact_hist WHERE unit = 'D' "
+                    "GROUP BY 3, service, role, counter, operator, metric, bin")
+        assert migrations.upgrade(old) == (5, migrations.CURRENT)
+        assert sorted(old.execute(now).fetchall()) == current and len(current) > 500
+        assert "fact_hist" not in migrations.layout(old)
+    finally:
+        old.close()
+        store.close()
