@@ -256,8 +256,10 @@ def _roll(conn, dialect: Dialect, office_id: int, unit: str, start: date, source
         where = "WHERE office_id = ? AND unit = ? AND start >= ? AND start < ?"
         params = (office_id, source, dialect.day(first), dialect.day(after))
         aggregates = [f"max({f})" if f in MAXIMA else f"sum({f})" for f in figures]
+        # in key order: a report that sorts the unit's rows (the histograms' ranking) finds them sorted
         select = (f"SELECT office_id, ?, ?{''.join(', ' + k for k in keys)}, {', '.join(aggregates)} "
-                  f"FROM {table} {where} GROUP BY {', '.join(('office_id',) + keys)}")
+                  f"FROM {table} {where} GROUP BY {', '.join(('office_id',) + keys)}"
+                  + (f" ORDER BY {', '.join(keys)}" if keys else ""))
         conn.execute(dialect.sql(f"INSERT INTO {table} ({', '.join(columns(table))}) {select}"),
                      (unit, dialect.day(start), *params))
 
