@@ -139,9 +139,15 @@ def network_reports(rep: Reporter, tiny: bool) -> None:
                 n = meta["offices"]
                 last = date(YEAR, size["months"], 1).replace(day=28) + timedelta(days=4)
                 last = last - timedelta(days=last.day)
+                import psycopg
+
+                with psycopg.connect(url) as conn:  # as it is now: migrations may have changed it
+                    hist_rows, db_size = conn.execute(
+                        "SELECT (SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'fact_hist_group'), "
+                        "pg_size_pretty(pg_database_size(current_database()))").fetchone()
                 rep.comment(f"network: {n} offices, {meta['working_days']} working days each, "
-                            f"{meta['visits']:,} visits; fact_hist rows by unit {meta['hist_rows']}; "
-                            f"database {meta['database']}; generated in {meta['build_s']} s (cached after)")
+                            f"{meta['visits']:,} visits; about {hist_rows or 0:,} histogram rows, database {db_size} "
+                            f"now ({meta['database']} as generated in {meta['build_s']} s, cached after)")
                 # the budgeted figures keep their budgets' names (bench/budgets.toml) at any size
                 cases = [("year", date(YEAR, 1, 1), last, "json", "company_period_report_50x_year_s"),
                          ("year_pdf", date(YEAR, 1, 1), last, "pdf", None),
