@@ -49,7 +49,7 @@ from queue_server.reports.daily import (
     render,
 )
 from queue_server.reports.devices import device_downtime
-from queue_server.reports.facts import Facts, from_tally, rows
+from queue_server.reports.facts import Facts, from_tally, group_rows
 from queue_server.reports.timing import scan
 
 from .catalog import to_catalog
@@ -243,11 +243,10 @@ def company_report(conn: psycopg.Connection, offices: list[Office], start: date,
         local = now.astimezone(ZoneInfo(o.catalog.timezone)).date()
         if start <= local <= end:
             today[o.id] = day_facts(conn, o.id, local, o.catalog)[0]
-    split = [ids[i::REPORT_PARTS] for i in range(REPORT_PARTS)] if pool is not None and len(ids) > 1 else [ids]
-    if len(split) == 1:
+    if pool is None or len(ids) < 2:
         per, total, ranks = _read_part(conn, ids, start, end, today, None)
     else:
-        per, total, ranks = _read_in_parts(conn, pool, split, start, end, today)
+        per, total, ranks = _read_in_parts(conn, pool, ids, start, end, today)
     for oid, facts in today.items():
         per[oid].merge(facts)
         total.merge(facts)
@@ -280,25 +279,24 @@ def _read_part(conn: psycopg.Connection, ids: list[int], start: date, end: date,
         mine = {oid: facts for oid, facts in today.items() if oid in ids}
         if mine:
             _fill_hist_now(conn, mine)
-        return read_period(conn, POSTGRES, ids, start, end, with_hist_now=bool(mine),
-                           totals=parts is None, parts=parts)
+        return read_period(conn, POSTGRES, ids, start, end, with_hist_now=bool(mine), parts=parts)
 
 
-def _read_in_parts(conn: psycopg.Connection, pool: ConnectionPool, split: list[list[int]], start: date,
+def _read_in_parts(conn: psycopg.Connection, pool: ConnectionPool, ids: list[int], start: date,
                    end: date, today: dict[int, Facts]) -> tuple[dict[int, Facts], Facts, dict]:
-    """Each part of the offices on its own connection at once (this one and the pool's; a
-    busy pool leaves the rest to this one), their facts put together, and the sum's
-    percentiles ranked off the parts' histograms added up (facts_sql.rank_parts)."""
-    hists: list[list] = [[] for _ in split]
+    """The offices in up to REPORT_PARTS parts, each on its own connection at once (this one
+    and the pool's; a busy pool leaves more to this one), their facts put together, and the
+    sum's percentiles ranked off the parts' histograms added up (facts_sql.rank_parts)."""
     with ExitStack() as stack:
         conns = [conn]
-        for _ in split[1:]:
+        for _ in range(REPORT_PARTS - 1):
             try:
                 conns.append(stack.enter_context(pool.connection(timeout=0.5)))
             except PoolTimeout:
                 break
-        groups = [[oid for part in split[i::len(conns)] for oid in part] for i in range(len(conns))]
-        with ThreadPoolExecutor(len(conns) - 1) as ex:
+        groups = [ids[i::len(conns)] for i in range(len(conns))]
+        hists: list[list] = [[] for _ in conns]
+        with ThreadPoolExecutor(max(1, len(conns) - 1)) as ex:  # none to submit when the pool was busy
             futures = [ex.submit(_read_part, c, g, start, end, today, h)
                        for c, g, h in zip(conns[1:], groups[1:], hists[1:], strict=True)]
             results = [_read_part(conns[0], groups[0], start, end, today, hists[0])]
@@ -359,6 +357,5 @@ def _fill_hist_now(conn: psycopg.Connection, today: dict[int, Facts]) -> None:
     with conn.cursor().copy(f"COPY {HIST_NOW} ({cols}) FROM STDIN") as copy:
         for oid, facts in today.items():
             day = facts.start
-            for table, _i, values in rows(facts):
-                if table == "fact_hist_group":
-                    copy.write_row((oid, "D", day, *values))
+            for key, (n, us) in group_rows(facts).items():
+                copy.write_row((oid, "D", day, *key, n, us))

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from queue_server.domain.catalog import Catalog
 from queue_server.domain.events import format_at
-from queue_server.reports.facts import Facts, from_tally, rows
+from queue_server.reports.facts import Facts, from_tally, group_rows
 from queue_server.reports.timing import scan
 
 from . import oplog
@@ -228,5 +228,4 @@ def _fill_hist_now(conn, facts: Facts, day: date) -> None:
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HIST_NOW} AS SELECT {cols} FROM fact_hist_group WHERE 0")
     conn.execute(f"DELETE FROM temp.{HIST_NOW}")
     conn.executemany(f"INSERT INTO temp.{HIST_NOW} ({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(OFFICE, DAY, day.isoformat(), *values) for table, _i, values in rows(facts)
-                      if table == "fact_hist_group"])
+                     [(OFFICE, DAY, day.isoformat(), *key, n, us) for key, (n, us) in group_rows(facts).items()])

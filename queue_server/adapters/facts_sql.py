@@ -362,8 +362,6 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
     sources, params = [], []
     several = span.units > 1 or with_hist_now
     by_office = dialect.lateral and (len(span.offices) > 1 or parts is not None)
-    if parts is not None:
-        totals = True
     offices = span.offices
     if by_office:
         span = span.each_office("ox.o")
@@ -390,15 +388,15 @@ def percentiles(conn, dialect: Dialect, span: Span, with_hist_now: bool, totals:
         each = (f"SELECT l.* FROM unnest(ARRAY[{ids}]) AS ox(o), LATERAL (WITH h AS MATERIALIZED ({rows}) "
                 f"SELECT 'p' AS t, o, dim, k, metric, CAST(NULL AS smallint) AS bin, CAST(NULL AS integer) AS n, "
                 f"CAST(NULL AS bigint) AS us, p50, p90 FROM ({_ranked('h', 'dim, k, metric')}) r{handed}) l")
-        sql = f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90 FROM per WHERE t = 'p'"
-        if parts is not None:
-            summed = (f"SELECT -2 AS o, dim, k, metric, bin, {SUM_N} AS n, {SUM_US} AS us FROM per "
-                      "WHERE t = 'h' GROUP BY dim, k, metric, bin")  # -2: a part's sum, unranked
-            sql = (f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90, NULL AS bin, "
-                   f"NULL AS n, NULL AS us FROM per WHERE t = 'p' UNION ALL "
-                   f"SELECT o, dim, k, metric, NULL, NULL, bin, n, us FROM ({summed}) a")
-        elif totals:
-            sql += f" UNION ALL {_ranked('(' + added.format('per') + ') a', 'dim, k, metric')}"
+        ranked = f"WITH per AS MATERIALIZED ({each}) SELECT o, dim, k, metric, p50, p90"
+        if parts is not None:  # the part's sum as histogram rows (o -2), unranked
+            sql = (f"{ranked}, NULL AS bin, NULL AS n, NULL AS us FROM per WHERE t = 'p' UNION ALL "
+                   f"SELECT -2, dim, k, metric, NULL, NULL, bin, {SUM_N}, {SUM_US} FROM per "
+                   "WHERE t = 'h' GROUP BY dim, k, metric, bin")
+        else:
+            sql = f"{ranked} FROM per WHERE t = 'p'"
+            if totals:
+                sql += f" UNION ALL {_ranked('(' + added.format('per') + ') a', 'dim, k, metric')}"
     else:
         g = "SELECT * FROM h" + (" UNION ALL " + added.format("h") if totals else "")
         sql = f"WITH h AS MATERIALIZED ({rows}), g AS ({g}) {_ranked('g', 'o, dim, k, metric')}"

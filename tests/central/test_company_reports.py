@@ -157,6 +157,12 @@ def test_a_report_read_in_parts_is_the_report_read_whole(company):
         pool.close()
     assert parts == whole
     assert whole["roles"]["administrator"]["wait"]["median_s"] is not None
+    busy = make_pool(company.db, max_size=1)  # its one connection is the report's own: no second
+    try:
+        with busy.connection() as conn:
+            assert company_report(conn, offices, company.first, today(), now, pool=busy) == whole
+    finally:
+        busy.close()
 
 
 def test_the_daily_company_report(company):
