@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import queue
 import threading
 import time
 from collections import Counter
@@ -66,6 +65,9 @@ ROOM_STATE_BOARD = "state:board"
 # The moments a visitor's own ticket changes: their phone hears of them at once.
 OWN_TICKET_EVENTS = frozenset({ev.STEP_CALLED, ev.STEP_RECALLED, ev.STEP_STARTED, ev.STEP_FINISHED,
                                ev.STEP_TRANSFERRED, ev.STEP_NO_SHOW, ev.VISIT_CANCELLED})
+# How long the broadcaster leaves what nobody needs at once (a new ticket, a counter paused)
+# in the outbox: screens learn of it from `state`, STATE_INTERVAL_S apart anyway.
+OUTBOX_LOOK_S = 0.05
 
 
 def counter_room(counter_id: str) -> str:
@@ -127,6 +129,7 @@ class Realtime:
         self._sweeper: asyncio.Task | None = None
         self.join_timeout_s = JOIN_TIMEOUT_S
         accounts.on_revoke(self._revoked)
+        service.outbox.wake_for = self._wake_for
 
     # ---- the event loop ---------------------------------------------------
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -322,22 +325,30 @@ class Realtime:
     def _broadcast_loop(self) -> None:
         """`called` and `device` go out at once, in journal order, and so does the `track`
         of a visitor whose own ticket changed; `state` is left to the state pusher, so a
-        call never waits behind a `state` going to every screen."""
+        call never waits behind a `state` going to every screen. What nobody needs at once
+        (a new ticket, a counter paused) is picked up at the next look, OUTBOX_LOOK_S."""
         outbox = self.service.outbox
         while not self._stop.is_set():
-            batch = list(outbox.get())  # an empty list asks for a state refresh
-            try:
-                while True:
-                    batch += outbox.get_nowait()
-            except queue.Empty:
-                pass
-            if not self._clients:
+            batches = outbox.take(OUTBOX_LOOK_S)
+            if not batches or not self._clients:
                 continue  # nobody is listening: nothing to build, no pusher to wake
+            batch = [e for b in batches for e in b]  # an empty batch asks for a state refresh
             try:
                 self._publish_events(batch)
             except Exception:  # a push must never kill the broadcaster
                 log.exception("push failed")
             self._state_due.set()
+
+    def _wake_for(self, batch: list) -> bool:
+        """Whether the broadcaster must hear of `batch` at once (Outbox.put, on the request
+        thread, under the office's lock): a call, a device push, or a change of a ticket a
+        phone follows. Read without the registries' lock: a client that joins meanwhile
+        gets its first picture on joining, and a batch misjudged waits OUTBOX_LOOK_S."""
+        if not self._clients:
+            return False
+        visits = self._visits
+        return any(e.type in URGENT_EVENTS or (e.type in OWN_TICKET_EVENTS and e.visit in visits)
+                   for e in batch)
 
     def _state_loop(self) -> None:
         """`state` at most every STATE_INTERVAL_S to staff screens and every
@@ -489,6 +500,7 @@ class Realtime:
 # (its alerts go). `device` is the device's name; an administrator's act names its actor `by`.
 DEVICE_PUSHES = frozenset({ev.DEVICE_FAULT, ev.DEVICE_OK, ev.DEVICE_DOWN, ev.DEVICE_UP,
                            ev.ADMIN_DEVICE_ADDED, ev.ADMIN_DEVICE_REVOKED})
+URGENT_EVENTS = frozenset({ev.STEP_CALLED, ev.STEP_RECALLED, *DEVICE_PUSHES})  # pushed as they happen
 
 
 def device_body(e) -> dict:

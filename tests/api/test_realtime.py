@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import queue
+import time
 
 import pytest
 import socketio
@@ -128,3 +129,34 @@ def test_a_visitor_phone_follows_only_its_own_ticket(live_office):
         assert wait_until(received, "track", lambda t: t["ahead"] == 0)["number"] == "А002"
     finally:
         client.disconnect()
+
+
+def test_calls_and_a_followed_tickets_changes_wake_the_broadcaster_new_tickets_do_not(live_office):
+    """A new ticket waits for the broadcaster's next look (Outbox): screens learn of it
+    from `state`, and waking a thread per ticket slowed every ticket. A call, and a
+    change of a ticket a phone follows, go out at once."""
+    from datetime import UTC, datetime
+
+    from queue_server.domain import events as ev
+    from queue_server.domain.events import Event
+
+    outbox = live_office.app.service.outbox
+    at = datetime.now(UTC)
+
+    def wakes(kind: str, visit: str) -> bool:
+        return outbox.wake_for([Event(kind, at, visit=visit, step=1, service="reception", counter="1")])
+
+    mine, other = live_office.ticket("reception"), live_office.ticket("reception")
+    client, received = connect(live_office, None, {"visit": mine["visit_id"]})
+    try:
+        wait_for(received, "track")
+        assert wakes(ev.STEP_CALLED, other["visit_id"])  # the hall hears every call at once
+        assert wakes(ev.STEP_STARTED, mine["visit_id"])  # the phone following it
+        assert not wakes(ev.STEP_STARTED, other["visit_id"])  # nobody follows that one
+        assert not wakes(ev.VISIT_ISSUED, "a-new-visit")
+    finally:
+        client.disconnect()
+    deadline = time.monotonic() + 5
+    while live_office.app.realtime.connected() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not wakes(ev.STEP_CALLED, other["visit_id"])  # nobody listening: nothing to wake for
