@@ -22,7 +22,7 @@ def taker(outbox: Outbox, timeout: float):
     started = time.monotonic()
     thread = threading.Thread(target=lambda: got.append((outbox.take(timeout), time.monotonic() - started)))
     thread.start()
-    time.sleep(0.1)  # it is waiting now
+    time.sleep(0.3)  # it is waiting by now (a thread starts in well under a millisecond)
     return thread, got
 
 
