@@ -99,10 +99,9 @@ class Outbox:
         self._ready = threading.Condition(threading.Lock())
         self.wake_for: Callable[[list[Event]], bool] = lambda batch: True  # the consumer's say
 
-    def put(self, batch: list[Event], wake: bool | None = None) -> None:
+    def put(self, batch: list[Event]) -> None:
         """Queue `batch` (an empty one asks for a refresh of everything: always wakes)."""
-        if wake is None:
-            wake = not batch or self.wake_for(batch)
+        wake = not batch or self.wake_for(batch)
         with self._ready:
             self._batches.append(batch)
             if wake:
