@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,6 +33,20 @@ def _wal_salt(wal) -> bytes:
     """The WAL header's salts (SQLite's file format: bytes 16–23), new each time the WAL starts over."""
     with open(wal, "rb") as f:
         return f.read(24)[16:24]
+
+
+@contextmanager
+def _one_ticket_in(tmp_path, monkeypatch, quiet_s: float):
+    """A store with CHECKPOINT_QUIET_S = quiet_s and one ticket committed: (store, its WAL,
+    the WAL's salt then, which changes once a checkpoint lets the WAL start over)."""
+    monkeypatch.setattr(journal_store, "CHECKPOINT_QUIET_S", quiet_s)
+    store = JournalStore(tmp_path / "office.sqlite")
+    wal = tmp_path / "office.sqlite-wal"
+    try:
+        store.append([_ticket(0)])
+        yield store, wal, _wal_salt(wal)
+    finally:
+        store.close()
 
 
 @pytest.fixture
@@ -65,12 +80,7 @@ def test_wal_stops_growing_under_steady_commits(tmp_path, small_intervals):
 
 
 def test_checkpoint_waits_for_a_pause_then_runs_in_it(tmp_path, small_intervals, monkeypatch):
-    monkeypatch.setattr(journal_store, "CHECKPOINT_QUIET_S", 2.0)
-    store = JournalStore(tmp_path / "office.sqlite")
-    wal = tmp_path / "office.sqlite-wal"
-    try:
-        store.append([_ticket(0)])
-        first = _wal_salt(wal)
+    with _one_ticket_in(tmp_path, monkeypatch, quiet_s=2.0) as (store, wal, first):
         for i in range(1, journal_store.CHECKPOINT_EVERY + 20):  # a checkpoint is due; tickets keep coming
             store.append([_ticket(i)])
         time.sleep(0.3)
@@ -87,17 +97,10 @@ def test_checkpoint_waits_for_a_pause_then_runs_in_it(tmp_path, small_intervals,
                 break
             time.sleep(0.5)
         assert _wal_salt(wal) != first, "the checkpoint did not run in the pause"
-    finally:
-        store.close()
 
 
 def test_a_checkpoint_overdue_runs_without_a_pause(tmp_path, small_intervals, monkeypatch):
-    monkeypatch.setattr(journal_store, "CHECKPOINT_QUIET_S", 30.0)
-    store = JournalStore(tmp_path / "office.sqlite")
-    wal = tmp_path / "office.sqlite-wal"
-    try:
-        store.append([_ticket(0)])
-        first = _wal_salt(wal)
+    with _one_ticket_in(tmp_path, monkeypatch, quiet_s=30.0) as (store, wal, first):
         i = 1
         deadline = time.monotonic() + 20
         while _wal_salt(wal) == first and time.monotonic() < deadline:
@@ -105,5 +108,3 @@ def test_a_checkpoint_overdue_runs_without_a_pause(tmp_path, small_intervals, mo
             i += 1
         assert _wal_salt(wal) != first, "the WAL was never checkpointed under steady load"
         assert i > journal_store.CHECKPOINT_LATEST, "the checkpoint ran before it was overdue"
-    finally:
-        store.close()
